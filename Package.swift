@@ -40,7 +40,7 @@ let package = Package(
                 "RelayCore", "RelayHTTP", "RelayStore", "RelayForwarder",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Assets")],
+            exclude: ["Assets"],
             swiftSettings: strict),
         // Thin executable.
         .executableTarget(

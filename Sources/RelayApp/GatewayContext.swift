@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import RelayForwarder
+import RelayHTTP
+import RelayStore
+
+/// The shared, thread-safe parts every handler uses.
+final class GatewayContext: Sendable {
+    let config: RelayConfig
+    let metrics: Metrics
+    let status: StatusStore
+    let queue: DurableQueue
+    let sites: SiteDirectory
+    let version: String
+    let startedAtMs: Int64
+    /// Set once at start-up, before the server accepts connections.
+    nonisolated(unsafe) var forwarder: ForwarderWorker?
+    nonisolated(unsafe) var httpStatistics: (@Sendable () -> HTTPServer.Statistics)?
+
+    init(config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String) {
+        self.config = config
+        self.metrics = metrics
+        self.status = status
+        self.queue = queue
+        self.version = version
+        self.startedAtMs = Clock.nowMs()
+        var sites = config.sites
+        if sites.isEmpty {
+            // Dry-run with no configuration: one permissive site so the demo and curl examples work.
+            sites = [SiteConfig(name: "default", allowAnyOrigin: true)]
+        }
+        self.sites = SiteDirectory(sites: sites)
+    }
+
+    /// The pixels an event goes to: its `pixel_id` when the site has it, else all of the site's pixels.
+    /// In dry-run with no pixels at all, the event's own `pixel_id` (if it is a valid id) or `dry-run`.
+    func pixelIDs(for event: ProcessedEvent, site: SiteConfig) -> [String] {
+        if let requested = event.requestedPixelID, site.pixel(id: requested) != nil { return [requested] }
+        if !site.pixels.isEmpty { return site.pixels.map(\.pixelID) }
+        guard config.isDryRun else { return [] }
+        if let requested = event.requestedPixelID, !requested.isEmpty, requested.count <= 64,
+            requested.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        {
+            return [requested]
+        }
+        return ["dry-run"]
+    }
+}

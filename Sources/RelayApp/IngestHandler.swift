@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import RelayHTTP
+import RelayStore
+
+/// `POST /events` and `/tr`: the hot path. Runs on the HTTP loop thread (it owns the processor's
+/// SHA-256 context and the rate limiter), and answers after the queue's group commit fsynced.
+final class IngestHandler: @unchecked Sendable {
+    let gateway: GatewayContext
+    let processor: EventProcessor
+    let rateLimiter: RateLimiter
+    let resolver: ClientAddressResolver
+    let bots: BotDetector
+
+    init(gateway: GatewayContext) {
+        self.gateway = gateway
+        let config = gateway.config
+        processor = EventProcessor(currentYear: Clock.currentYear())
+        rateLimiter = RateLimiter(perSecond: config.server.rateLimit.perSecond, burst: config.server.rateLimit.burst)
+        resolver = ClientAddressResolver(trustedProxies: config.server.trustedProxies)
+        bots = BotDetector(enabled: config.bots.drop, extraPatterns: config.bots.extraPatterns)
+    }
+
+    struct Outcome {
+        var status: Int
+        var body: [UInt8]
+        var headers: [(name: String, value: String)]
+    }
+
+    /// Handles a beacon whose events are already extracted (from JSON or from `/tr` parameters).
+    /// `respond` is called exactly once, possibly on the queue's commit thread.
+    func ingest(
+        _ request: HTTPRequest, connection: ConnectionInfo, events eventsResult: () -> Result<[JSONValue], EventRejection>,
+        respond: @escaping @Sendable (Outcome) -> Void
+    ) {
+        let nowMs = Clock.nowMs()
+        let metrics = gateway.metrics
+        let origin = request.headers["origin"]
+        var cors: [(name: String, value: String)] = []
+        if let origin { cors = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")] }
+
+        let clientIP = resolver.resolve(
+            peer: connection.peerHost, forwardedFor: request.headers.values("x-forwarded-for"),
+            forwarded: request.headers.values("forwarded"))
+        if !rateLimiter.allow(clientIP, nowMs: nowMs) {
+            metrics.increment("pixelrelay_events_dropped_total", [("reason", "rate_limited")])
+            gateway.status.dropped(reason: "rate_limited")
+            respond(Outcome(status: 429, body: Self.error("too many requests from this client; slow down"), headers: cors + [("Retry-After", "1")]))
+            return
+        }
+        let events: [JSONValue]
+        switch eventsResult() {
+        case .success(let list): events = list
+        case .failure(let rejection):
+            metrics.increment("pixelrelay_events_rejected_total", [("reason", "bad_body")])
+            gateway.status.dropped(reason: "invalid")
+            respond(Outcome(status: 400, body: Self.error(rejection.message), headers: cors))
+            return
+        }
+        let referer = request.headers["referer"]
+        let firstURL = events.first?["event_source_url"]?.stringValue ?? referer
+        let bearer = Self.bearer(request.headers["authorization"])
+        let hostHeader = request.headers["host"].map(URLParts.hostHeaderName)
+        let site: SiteConfig
+        var trusted = false
+        switch gateway.sites.resolve(origin: origin, bearer: bearer, pageURL: firstURL, requestHost: hostHeader) {
+        case .forbidden(let why):
+            metrics.increment("pixelrelay_events_dropped_total", [("reason", "origin")], by: Double(events.count))
+            gateway.status.dropped(reason: "origin", count: events.count)
+            respond(Outcome(status: 403, body: Self.error(why), headers: origin == nil ? [] : [("Vary", "Origin")]))
+            return
+        case .site(let s, let t):
+            site = s
+            trusted = t
+        }
+
+        var context = IngestContext(nowMs: nowMs)
+        context.clientIP = clientIP
+        context.userAgent = request.headers["user-agent"]
+        context.referer = referer
+        let cookies = FacebookCookies.fromCookieHeader(request.headers["cookie"])
+        context.cookieFbp = cookies.fbp
+        context.cookieFbc = cookies.fbc
+        context.trustedSource = trusted
+        context.defaultCountry = site.defaultCountry
+        let requestHost = hostHeader ?? "localhost"
+        context.cookieIndex = FacebookCookies.subdomainIndex(cookieDomain: site.cookieDomain, requestHost: requestHost)
+
+        let botMatch = trusted ? nil : bots.match(userAgent: context.userAgent)
+        var queued: [QueuedEvent] = []
+        var ids: [String] = []
+        var errors: [(Int, String)] = []
+        var dropped: [(Int, String)] = []
+        var warnings: [(Int, String)] = []
+        var accepted: [(ProcessedEvent, [String])] = []
+        for (index, value) in events.enumerated() {
+            switch processor.process(value, context: &context) {
+            case .failure(let rejection):
+                errors.append((index, rejection.message))
+                metrics.increment("pixelrelay_events_rejected_total", [("reason", rejection.reason)])
+                gateway.status.dropped(reason: rejection.reason == "too_old" ? "too_old" : "invalid")
+            case .success(let event):
+                ids.append(event.eventID)
+                for w in event.warnings { warnings.append((index, w)) }
+                for d in event.droppedFields {
+                    metrics.increment("pixelrelay_user_data_dropped_total", [("field", d.field.rawValue), ("reason", d.reason.rawValue)])
+                }
+                var reason: String?
+                if event.consentDenied {
+                    reason = "consent"
+                } else if let bot = botMatch {
+                    reason = "bot"
+                    _ = bot
+                } else if !site.events.allows(event.eventName) {
+                    reason = "filtered"
+                }
+                let pixels = gateway.pixelIDs(for: event, site: site)
+                if reason == nil, pixels.isEmpty { reason = "no_pixel" }
+                if let reason {
+                    dropped.append((index, reason))
+                    metrics.increment("pixelrelay_events_dropped_total", [("reason", reason)])
+                    gateway.status.dropped(reason: reason)
+                    gateway.status.accepted(event, pixelIDs: [], site: site.name, nowMs: nowMs, outcome: "dropped: \(reason)")
+                    continue
+                }
+                for pixel in pixels {
+                    queued.append(
+                        QueuedEvent(
+                            pixelID: pixel, eventID: event.eventID, eventName: event.eventName, eventTime: event.eventTime,
+                            enqueuedAtMs: nowMs, payload: event.payload))
+                }
+                accepted.append((event, pixels))
+            }
+        }
+
+        var headers = cors
+        if let v = context.setFbp {
+            headers.append(("Set-Cookie", FacebookCookies.setCookie(name: "_fbp", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))))
+        }
+        if let v = context.setFbc {
+            headers.append(("Set-Cookie", FacebookCookies.setCookie(name: "_fbc", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))))
+        }
+        let received = events.count
+        let acceptedCount = received - errors.count
+        let body = Self.summary(received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
+        if acceptedCount == 0 {
+            respond(Outcome(status: 400, body: body, headers: headers))
+            return
+        }
+        if queued.isEmpty {
+            respond(Outcome(status: 202, body: body, headers: headers))
+            return
+        }
+        let status = gateway.status
+        let siteName = site.name
+        let acceptedEvents = accepted
+        let acceptedHeaders = headers
+        gateway.queue.append(queued) { result in
+            switch result {
+            case .durable:
+                metrics.increment("pixelrelay_events_accepted_total", by: Double(acceptedEvents.count))
+                for (e, pixels) in acceptedEvents {
+                    status.accepted(e, pixelIDs: pixels, site: siteName, nowMs: nowMs, outcome: "queued")
+                }
+                respond(Outcome(status: 202, body: body, headers: acceptedHeaders))
+            case .rejected(let failure):
+                let reason: String
+                switch failure {
+                case .queueFull: reason = "queue_full"
+                case .diskFull: reason = "disk_full"
+                default: reason = "io_error"
+                }
+                metrics.increment("pixelrelay_events_rejected_total", [("reason", reason)], by: Double(acceptedEvents.count))
+                status.dropped(reason: reason, count: acceptedEvents.count)
+                respond(
+                    Outcome(
+                        status: 503, body: Self.error("not accepted: \(failure); retry later"),
+                        headers: cors + [("Retry-After", "5")]))
+            }
+        }
+    }
+
+    static func isLocal(_ host: String) -> Bool {
+        host == "localhost" || host == "127.0.0.1" || host == "::1" || host.hasSuffix(".localhost")
+    }
+
+    static func bearer(_ header: String?) -> String? {
+        guard let h = header, h.count > 7, h.prefix(7).lowercased() == "bearer " else { return nil }
+        return String(h.dropFirst(7)).trimmingCharactersSpace()
+    }
+
+    static func error(_ message: String) -> [UInt8] {
+        var w = JSONWriter(capacity: 128)
+        w.beginObject()
+        w.key("error")
+        w.string(message)
+        w.endObject()
+        return w.bytes
+    }
+
+    static func summary(
+        received: Int, accepted: Int, ids: [String], errors: [(Int, String)], dropped: [(Int, String)], warnings: [(Int, String)]
+    ) -> [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.beginObject()
+        w.key("received")
+        w.int(Int64(received))
+        w.key("accepted")
+        w.int(Int64(accepted))
+        w.key("event_ids")
+        w.beginArray()
+        for id in ids { w.string(id) }
+        w.endArray()
+        w.key("errors")
+        w.beginArray()
+        for (i, m) in errors {
+            w.beginObject()
+            w.key("index")
+            w.int(Int64(i))
+            w.key("message")
+            w.string(m)
+            w.endObject()
+        }
+        w.endArray()
+        if !dropped.isEmpty {
+            w.key("dropped")
+            w.beginArray()
+            for (i, r) in dropped {
+                w.beginObject()
+                w.key("index")
+                w.int(Int64(i))
+                w.key("reason")
+                w.string(r)
+                w.endObject()
+            }
+            w.endArray()
+        }
+        if !warnings.isEmpty {
+            w.key("warnings")
+            w.beginArray()
+            for (i, m) in warnings {
+                w.beginObject()
+                w.key("index")
+                w.int(Int64(i))
+                w.key("message")
+                w.string(m)
+                w.endObject()
+            }
+            w.endArray()
+        }
+        w.endObject()
+        return w.bytes
+    }
+}
+
+extension String {
+    func trimmingCharactersSpace() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import RelayHTTP
+
+/// Maps method and path to a handler. Runs on the HTTP loop thread; handlers that wait for the disk
+/// (beacons) answer later through the `ResponseWriter`.
+final class Router: HTTPResponder, @unchecked Sendable {
+    let context: GatewayContext
+    let ingest: IngestHandler
+    let pages: Pages
+    let eventsPath: String
+
+    init(context: GatewayContext) {
+        self.context = context
+        self.ingest = IngestHandler(gateway: context)
+        self.pages = Pages(context: context)
+        self.eventsPath = context.config.server.eventsPath
+    }
+
+    func respond(to request: HTTPRequest, connection: ConnectionInfo, writer: ResponseWriter) {
+        let path = request.path
+        let route = routeName(path)
+        let metrics = context.metrics
+        let started = Clock.nowMs()
+        let send: @Sendable (HTTPResponse) -> Void = { response in
+            metrics.increment("pixelrelay_http_requests_total", [("route", route), ("status", String(response.status))])
+            if route == "events" {
+                metrics.observe(
+                    "pixelrelay_ack_latency_seconds", [], Double(Clock.nowMs() - started) / 1000,
+                    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
+            }
+            writer.send(response)
+        }
+        switch (request.method, route) {
+        case (.post, "events"):
+            ingest.ingest(
+                request, connection: connection,
+                events: {
+                    let parsed: JSONValue
+                    do {
+                        parsed = try JSONParser.parse(request.body)
+                    } catch {
+                        return .failure(EventRejection("invalid JSON: \(error)"))
+                    }
+                    return BeaconBody.events(in: parsed)
+                },
+                respond: { send(Self.response($0, contentType: "application/json")) })
+        case (.options, "events"), (.options, "tr"):
+            send(preflight(request))
+        case (.get, "tr"), (.head, "tr"), (.post, "tr"):
+            let pairs = request.method == .post
+                ? QueryString.parse(String(decoding: request.body, as: UTF8.self)) : QueryString.parse(request.query)
+            let isGet = request.method != .post
+            ingest.ingest(
+                request, connection: connection, events: { TrackingParameters.event(from: pairs) },
+                respond: { outcome in
+                    if outcome.status == 202 {
+                        send(
+                            isGet
+                                ? HTTPResponse(
+                                    status: 200,
+                                    headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")] + outcome.headers,
+                                    body: Pages.gif)
+                                : HTTPResponse(status: 204, headers: outcome.headers))
+                    } else {
+                        send(Self.response(outcome, contentType: "application/json"))
+                    }
+                })
+        case (.get, "healthz"), (.head, "healthz"):
+            send(HTTPResponse(status: 200, contentType: "application/json", body: "{\"status\":\"ok\"}"))
+        case (.get, "readyz"), (.head, "readyz"):
+            send(pages.readiness())
+        case (.get, "metrics"):
+            send(pages.metrics(server: context))
+        case (.get, "sdk.js"), (.head, "sdk.js"):
+            send(pages.sdk(request))
+        case (.get, "status"), (.get, "status/events"):
+            if let denied = pages.authorize(request, connection: connection) {
+                send(denied)
+            } else {
+                send(route == "status" ? pages.statusPage() : pages.statusEvents())
+            }
+        case (.get, "demo"):
+            send(pages.demo())
+        case (_, "unknown"):
+            send(HTTPResponse(status: 404, contentType: "application/json", body: "{\"error\":\"not found: \(Self.safe(path))\"}"))
+        default:
+            send(
+                HTTPResponse(
+                    status: 405, contentType: "application/json",
+                    body: "{\"error\":\"method \(Self.safe(request.methodName)) not allowed on \(Self.safe(path))\"}"))
+        }
+    }
+
+    func routeName(_ path: String) -> String {
+        if path == eventsPath { return "events" }
+        switch path {
+        case "/tr", "/tr/": return "tr"
+        case "/healthz": return "healthz"
+        case "/readyz": return "readyz"
+        case "/metrics": return "metrics"
+        case "/sdk.js": return "sdk.js"
+        case "/status", "/status/": return "status"
+        case "/status/events": return "status/events"
+        case "/demo", "/demo/", "/": return context.config.servesDemo ? "demo" : (path == "/" ? "unknown" : "demo")
+        default: return "unknown"
+        }
+    }
+
+    func preflight(_ request: HTTPRequest) -> HTTPResponse {
+        guard let origin = request.headers["origin"] else {
+            return HTTPResponse(status: 400, contentType: "application/json", body: "{\"error\":\"a preflight needs an Origin header\"}")
+        }
+        guard case .site = context.sites.resolve(origin: origin, bearer: nil, pageURL: nil, requestHost: nil) else {
+            return HTTPResponse(
+                status: 403, headers: [("Vary", "Origin"), ("Content-Type", "application/json")],
+                body: Array("{\"error\":\"origin not allowed\"}".utf8))
+        }
+        let requested = request.headers["access-control-request-headers"] ?? "Content-Type"
+        return HTTPResponse(
+            status: 204,
+            headers: [
+                ("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Methods", "POST, GET, OPTIONS"),
+                ("Access-Control-Allow-Headers", String(requested.prefix(512))), ("Access-Control-Max-Age", "86400"),
+                ("Vary", "Origin"),
+            ])
+    }
+
+    static func response(_ o: IngestHandler.Outcome, contentType: String) -> HTTPResponse {
+        HTTPResponse(status: o.status, headers: [("Content-Type", contentType)] + o.headers, body: o.body)
+    }
+
+    /// Path text safe to echo inside a JSON string.
+    static func safe(_ s: String) -> String {
+        String(s.prefix(100).unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.map(Character.init))
+    }
+}
+
+extension HTTPRequest {
+    var methodName: String {
+        switch method {
+        case .get: return "GET"
+        case .head: return "HEAD"
+        case .post: return "POST"
+        case .put: return "PUT"
+        case .delete: return "DELETE"
+        case .options: return "OPTIONS"
+        case .patch: return "PATCH"
+        case .other(let m): return m
+        }
+    }
+}

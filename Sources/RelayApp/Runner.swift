@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+import Logging
+public import RelayCore
+import RelayStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The version string (`pixelrelay --version`, `partner_agent`).
+public enum RelayVersion {
+    public static let current = "0.1.0"
+}
+
+/// The executable's commands, kept out of `main` so they are testable and the executable stays thin.
+public enum Runner {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+            if out.count > 16 << 20 { break }
+        }
+        return out
+    }
+
+    static func loadConfig(_ overrides: ConfigOverrides) -> Result<RelayConfig, ConfigLoadError> {
+        ConfigLoader.load(overrides: overrides, environment: environment, readFile: readFile)
+    }
+
+    static func printErr(_ s: String) {
+        var bytes = Array((s + "\n").utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// `pixelrelay serve`: runs until SIGTERM/SIGINT, then shuts down gracefully (exit 0 within 10 s).
+    public static func serve(overrides: ConfigOverrides) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        // Block the stop signals in every thread (threads inherit the mask) and wait for them here.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+
+        let config: RelayConfig
+        switch loadConfig(overrides) {
+        case .success(let c): config = c
+        case .failure(let error):
+            printErr("pixelrelay: the configuration has problems:")
+            for issue in error.issues { printErr("  \(issue)") }
+            printErr("Fix them (pixelrelay check-config lists them too) and start again.")
+            return 78
+        }
+        let level = Logger.Level(rawValue: config.logging.level.rawValue) ?? .info
+        let format: StderrLogHandler.Format = config.logging.format == .text ? .text : .json
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, format: format) }
+        let logger = Logger(label: "pixelrelay")
+        if config.isDryRun {
+            logger.notice("dry-run: requests are recorded in \(config.storage.dataDir)/dry-run/requests.jsonl, not sent to Meta")
+        }
+        let gateway: Gateway
+        do {
+            gateway = try Gateway(config: config, version: RelayVersion.current, logger: logger)
+            try gateway.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            return 1
+        }
+        while true {
+            var sig: Int32 = 0
+            sigwait(&set, &sig)
+            if sig == SIGHUP {
+                logger.notice("SIGHUP: configuration reload is not supported yet; restart to apply changes")
+                continue
+            }
+            logger.notice("signal received; shutting down", metadata: ["signal": "\(sig)"])
+            break
+        }
+        gateway.shutdown(graceMs: 5_000)
+        return 0
+    }
+
+    /// `pixelrelay check-config`.
+    public static func checkConfig(overrides: ConfigOverrides) -> Int32 {
+        switch loadConfig(overrides) {
+        case .success(let config):
+            print("configuration OK: \(config.sites.count) site(s), \(config.sites.reduce(0) { $0 + $1.pixels.count }) pixel(s)\(config.isDryRun ? ", dry-run" : "")")
+            return 0
+        case .failure(let error):
+            for issue in error.issues { print(issue.description) }
+            print("\(error.issues.count) problem(s) found")
+            return 1
+        }
+    }
+
+    static func dataDir(_ flag: String?) -> String {
+        if let flag { return flag }
+        if let env = environment["PIXELRELAY_DATA_DIR"] { return env }
+        if case .success(let c) = loadConfig(ConfigOverrides()) { return c.storage.dataDir }
+        return "./data"
+    }
+
+    /// `pixelrelay queue stats`.
+    public static func queueStats(dataDir flag: String?) -> Int32 {
+        let dir = dataDir(flag)
+        do {
+            let stats = try DurableQueue.stats(directory: dir)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            print("queue \(dir): \(stats.totalEvents) event(s), \(stats.totalBytes) byte(s), \(stats.quarantined) quarantined record(s)")
+            for p in stats.pixels {
+                let age = p.oldestEnqueuedAtMs.map { "\((now - $0) / 1000)s" } ?? "-"
+                print("  pixel \(p.pixelID): \(p.events) queued, \(p.bytes) bytes, oldest \(age), \(p.deadLetters) dead letter(s)")
+            }
+            return 0
+        } catch {
+            printErr("pixelrelay: cannot read the queue in \(dir): \(error)")
+            return 1
+        }
+    }
+
+    /// `pixelrelay queue dead-letters`.
+    public static func deadLetters(dataDir flag: String?) -> Int32 {
+        let dir = dataDir(flag)
+        do {
+            let letters = try DurableQueue.listDeadLetters(directory: dir)
+            for d in letters {
+                print("\(d.deadAtMs)\t\(d.event.pixelID)\t\(d.event.eventName)\t\(d.event.eventID)\t\(d.event.eventTime)\t\(d.reason)\(d.metaMessage.map { " — \($0)" } ?? "")\(d.fbtraceID.map { " (fbtrace_id \($0))" } ?? "")")
+            }
+            print("\(letters.count) dead letter(s)")
+            return 0
+        } catch {
+            printErr("pixelrelay: cannot read dead letters in \(dir): \(error)")
+            return 1
+        }
+    }
+
+    /// `pixelrelay queue replay`.
+    public static func replay(dataDir flag: String?, pixel: String?) -> Int32 {
+        let dir = dataDir(flag)
+        do {
+            let lock = try DurableQueue.acquireLock(directory: dir)
+            defer { _ = lock }
+            let queue = try DurableQueue(directory: dir, options: DurableQueue.Options())
+            defer { queue.close() }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let result = try queue.replayDeadLetters(pixelID: pixel, nowMs: now, maxAgeSeconds: 7 * 24 * 3600 - 3600)
+            print("replayed \(result.replayed) event(s); \(result.kept) kept (outside Meta's 7-day window)")
+            return 0
+        } catch {
+            printErr("pixelrelay: replay failed: \(error)")
+            return 1
+        }
+    }
+
+    /// `pixelrelay healthcheck`: a tiny HTTP/1.1 GET over a raw socket (no curl in the image needed).
+    public static func healthcheck(url: String) -> Bool {
+        HealthProbe.get(url: url, timeoutMs: 3000) == 200
+    }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+
+/// Finds the site a request belongs to (interface.md §4): by `Origin` when the browser sent one, else by
+/// ingest key, else by the host of `event_source_url` / `Referer`.
+struct SiteDirectory: Sendable {
+    let sites: [SiteConfig]
+
+    enum Match {
+        case site(SiteConfig, trusted: Bool)
+        case forbidden(String)
+    }
+
+    func resolve(origin: String?, bearer: String?, pageURL: String?, requestHost: String?) -> Match {
+        if let bearer, !bearer.isEmpty {
+            let bytes = Array(bearer.utf8)
+            if let site = sites.first(where: { $0.isIngestKey(bytes) }) { return .site(site, trusted: true) }
+            return .forbidden("the Authorization bearer key is not an ingest key of any site")
+        }
+        if let origin, origin != "null" {
+            if let site = sites.first(where: { $0.allowsOrigin(origin) }) { return .site(site, trusted: false) }
+            return .forbidden("origin \(origin.prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
+        }
+        if let host = pageURL.flatMap(URLParts.host(of:)) {
+            if let site = sites.first(where: { $0.servesHost(host) }) { return .site(site, trusted: false) }
+            if let site = sites.first(where: { $0.allowAnyOrigin }) { return .site(site, trusted: false) }
+            return .forbidden("no site lists \(host.prefix(200)) in its domains")
+        }
+        if let host = requestHost, let site = sites.first(where: { s in
+            s.servesHost(host) || s.domains.contains(where: { host.hasSuffix("." + $0) })
+        }) {
+            return .site(site, trusted: false)
+        }
+        if let site = sites.first(where: { $0.allowAnyOrigin }) ?? (sites.count == 1 ? sites.first : nil) {
+            return .site(site, trusted: false)
+        }
+        return .forbidden("cannot tell which site this event is for: send Origin, event_source_url or Referer")
+    }
+
+    /// The site whose no-code rules `/sdk.js` carries: by the tracking host (a subdomain of the site's
+    /// domain), then the page in `Referer`, then the only site.
+    func siteForScript(host: String?, referer: String?, explicit: String?) -> SiteConfig? {
+        if let explicit, let s = sites.first(where: { $0.name == explicit }) { return s }
+        if let host {
+            if let s = sites.first(where: { s in s.domains.contains(where: { host == $0 || host.hasSuffix("." + $0) }) }) {
+                return s
+            }
+        }
+        if let h = referer.flatMap(URLParts.host(of:)), let s = sites.first(where: { $0.servesHost(h) }) { return s }
+        return sites.count == 1 ? sites.first : sites.first(where: { $0.allowAnyOrigin })
+    }
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import RelayForwarder
+import Synchronization
+
+/// What `/status` shows: recent events with their match keys (never values) and Meta's answer,
+/// per-name and per-pixel counts, match-key coverage, event-id coverage and duplicates, drop reasons,
+/// and the last errors. Bounded: a ring of recent events and a bounded set of recent ids.
+public final class StatusStore: Sendable {
+    public struct RecentEvent: Sendable {
+        public var eventID: String
+        public var eventName: String
+        public var pixelID: String
+        public var site: String
+        public var receivedAtMs: Int64
+        public var keys: [String]
+        public var outcome: String
+        public var fbtraceID: String?
+        public var error: String?
+        public var mintedID: Bool
+    }
+
+    public struct Coverage: Sendable {
+        public var events = 0
+        public var perKey: [String: Int] = [:]
+        public var withOwnID = 0
+    }
+
+    struct State {
+        var recent: [RecentEvent] = []
+        var recentIndex: [String: Int] = [:]  // eventID+pixel → index in `recent`
+        var head = 0
+        var coverage: [String: Coverage] = [:]  // by event name
+        var perMinute: [Int64: [String: Int]] = [:]  // minute → name → count
+        var seenIDs: Set<String> = []
+        var seenOrder: [String] = []
+        var duplicates = 0
+        var duplicateExamples: [String] = []
+        var drops: [String: Int] = [:]
+        var lastErrors: [(atMs: Int64, pixel: String, message: String, fbtrace: String?)] = []
+        var delivered = 0
+        var failed = 0
+        var dryRunBodies: [String] = []
+    }
+
+    let capacity: Int
+    let idMemory: Int
+    private let state = Mutex(State())
+
+    public init(capacity: Int = 200, idMemory: Int = 50_000) {
+        self.capacity = capacity
+        self.idMemory = idMemory
+    }
+
+    /// Records an accepted event (one entry per target pixel).
+    func accepted(_ e: ProcessedEvent, pixelIDs: [String], site: String, nowMs: Int64, outcome: String) {
+        let keys = e.matchKeys.names
+        state.withLock { s in
+            for pixel in pixelIDs.isEmpty ? ["-"] : pixelIDs {
+                let item = RecentEvent(
+                    eventID: e.eventID, eventName: e.eventName, pixelID: pixel, site: site, receivedAtMs: nowMs, keys: keys,
+                    outcome: outcome, fbtraceID: nil, error: nil, mintedID: e.mintedEventID)
+                if s.recent.count < capacity {
+                    s.recent.append(item)
+                    s.recentIndex[e.eventID + "|" + pixel] = s.recent.count - 1
+                } else {
+                    let old = s.recent[s.head]
+                    s.recentIndex[old.eventID + "|" + old.pixelID] = nil
+                    s.recent[s.head] = item
+                    s.recentIndex[e.eventID + "|" + pixel] = s.head
+                    s.head = (s.head + 1) % capacity
+                }
+            }
+            var c = s.coverage[e.eventName] ?? Coverage()
+            c.events += 1
+            for (k, name) in MatchKeys.reported where e.matchKeys.contains(k) { c.perKey[name, default: 0] += 1 }
+            if !e.mintedEventID { c.withOwnID += 1 }
+            s.coverage[e.eventName] = c
+            let minute = nowMs / 60_000
+            s.perMinute[minute, default: [:]][e.eventName, default: 0] += 1
+            if s.perMinute.count > 60 { s.perMinute = s.perMinute.filter { $0.key > minute - 60 } }
+            if !e.mintedEventID {
+                let key = e.eventName + "|" + e.eventID
+                if s.seenIDs.contains(key) {
+                    s.duplicates += 1
+                    if s.duplicateExamples.count < 20 { s.duplicateExamples.append("\(e.eventName) \(e.eventID)") }
+                } else {
+                    s.seenIDs.insert(key)
+                    s.seenOrder.append(key)
+                    if s.seenOrder.count > idMemory {
+                        let drop = s.seenOrder.prefix(idMemory / 2)
+                        for d in drop { s.seenIDs.remove(d) }
+                        s.seenOrder.removeFirst(idMemory / 2)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts an event that was not forwarded, by reason (origin, consent, bot, too_old, invalid, filtered…).
+    func dropped(reason: String, count: Int = 1) {
+        state.withLock { $0.drops[reason, default: 0] += count }
+    }
+
+    func recordDryRun(_ body: [UInt8]) {
+        let text = String(decoding: body, as: UTF8.self)
+        state.withLock { s in
+            s.dryRunBodies.append(text)
+            if s.dryRunBodies.count > 10 { s.dryRunBodies.removeFirst() }
+        }
+    }
+
+    /// Applies a forwarding report to the recent events and error list.
+    func apply(_ r: ForwardReport, nowMs: Int64) {
+        let outcome: String
+        var error: String?
+        switch r.outcome {
+        case .delivered: outcome = "delivered"
+        case .retrying(let m): outcome = "retrying"; error = m
+        case .deadLettered(let m): outcome = "dead-lettered"; error = m
+        case .paused(let m): outcome = "paused"; error = m
+        case .expired: outcome = "expired"; error = "older than Meta's 7-day window"
+        }
+        state.withLock { s in
+            for id in r.eventIDs {
+                if let i = s.recentIndex[id + "|" + r.pixelID] {
+                    s.recent[i].outcome = outcome
+                    s.recent[i].fbtraceID = r.fbtraceID
+                    s.recent[i].error = error
+                }
+            }
+            if outcome == "delivered" { s.delivered += r.eventIDs.count } else if outcome != "retrying" { s.failed += r.eventIDs.count }
+            if let error {
+                s.lastErrors.append((nowMs, r.pixelID, error, r.fbtraceID))
+                if s.lastErrors.count > 20 { s.lastErrors.removeFirst() }
+            }
+        }
+    }
+
+    /// A consistent copy for rendering.
+    func snapshot() -> Snapshot {
+        state.withLock { s in
+            let ordered = s.recent.count < capacity ? s.recent : Array(s.recent[s.head...] + s.recent[..<s.head])
+            return Snapshot(
+                recent: Array(ordered.reversed()), coverage: s.coverage, perMinute: s.perMinute, duplicates: s.duplicates,
+                duplicateExamples: s.duplicateExamples, drops: s.drops,
+                lastErrors: s.lastErrors.reversed().map { ($0.atMs, $0.pixel, $0.message, $0.fbtrace) },
+                delivered: s.delivered, failed: s.failed, dryRunBodies: s.dryRunBodies)
+        }
+    }
+
+    struct Snapshot {
+        var recent: [RecentEvent]
+        var coverage: [String: Coverage]
+        var perMinute: [Int64: [String: Int]]
+        var duplicates: Int
+        var duplicateExamples: [String]
+        var drops: [String: Int]
+        var lastErrors: [(atMs: Int64, pixel: String, message: String, fbtrace: String?)]
+        var delivered: Int
+        var failed: Int
+        var dryRunBodies: [String]
+    }
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension EventProcessor {
+    /// Writes the `user_data` object: hashed identifiers, then the never-hashed keys and the enrichment.
+    func writeUserData(
+        _ user: JSONObject, sourceURL: String?, context: inout IngestContext, writer: inout JSONWriter,
+        keys: inout MatchKeys, dropped: inout [NormalizationFailure], warnings: inout [String]
+    ) -> EventRejection? {
+        writer.beginObject()
+        // Country first: it steers the phone, state and zip rules.
+        var country = context.defaultCountry
+        if let raw = user["country"], let first = Self.strings(raw)?.first, let code = Normalizer.countryCode(first) {
+            country = code
+        }
+        for field in PIIField.allCases {
+            guard let raw = user[field.rawValue], raw != .null else { continue }
+            guard let values = Self.strings(raw) else {
+                return EventRejection("user_data.\(field.rawValue) must be a string or an array of strings")
+            }
+            let result = hasher.hash(field, values: values, country: country)
+            dropped.append(contentsOf: result.dropped)
+            guard !result.hashes.isEmpty else { continue }
+            writer.key(field.rawValue)
+            writer.beginArray()
+            for h in result.hashes { writer.string(h) }
+            writer.endArray()
+            keys.insert(MatchKeys.forField(field))
+        }
+
+        // Client address and user agent: from the connection, unless a trusted source supplies them.
+        var ip = context.clientIP
+        var ua = context.userAgent
+        if context.trustedSource {
+            if case .string(let s)? = user["client_ip_address"], !s.isEmpty { ip = s.trimmingSpaces() }
+            if case .string(let s)? = user["client_user_agent"], !s.isEmpty { ua = s }
+        }
+        if let ip, !ip.isEmpty {
+            writer.key("client_ip_address")
+            writer.string(ip)
+            keys.insert(.ip)
+        }
+        if let ua, !ua.isEmpty {
+            writer.key("client_user_agent")
+            writer.string(ua)
+            keys.insert(.ua)
+        }
+
+        // _fbc / _fbp: body, else cookie, else minted; a new fbclid mints a new _fbc.
+        let fbc = decideFbc(user: user, sourceURL: sourceURL, context: &context)
+        if let fbc {
+            writer.key("fbc")
+            writer.string(fbc)
+            keys.insert(.fbc)
+        }
+        if let fbp = decideFbp(user: user, context: &context) {
+            writer.key("fbp")
+            writer.string(fbp)
+            keys.insert(.fbp)
+        }
+
+        for member in user.members {
+            if Self.passThroughUserData.contains(member.key) {
+                switch member.value {
+                case .string(let s):
+                    writer.key(member.key)
+                    writer.string(s.trimmingSpaces())
+                case .number:
+                    writer.key(member.key)
+                    writer.value(member.value)
+                default:
+                    warnings.append("user_data.\(member.key) must be a string or number; ignored")
+                }
+            } else if PIIField(rawValue: member.key) == nil, !["fbc", "fbp", "client_ip_address", "client_user_agent"].contains(member.key) {
+                warnings.append("user_data.\(member.key) is not a Conversions API key\(Self.suggestion(member.key)); ignored")
+            }
+        }
+        writer.endObject()
+        return nil
+    }
+
+    /// Server-to-server sources have no browser: nothing is minted for them.
+    func decideFbp(user: JSONObject, context: inout IngestContext) -> String? {
+        if let decided = context.fbpDecision { return bodyString(user["fbp"]) ?? decided }
+        let cookie = context.cookieFbp.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
+        let body = bodyString(user["fbp"])
+        if context.trustedSource, body == nil, cookie == nil { return nil }
+        let value = body ?? cookie ?? FacebookCookies.mintFbp(index: context.cookieIndex, nowMs: context.nowMs)
+        if cookie == nil, FacebookCookies.isWellFormed(value) { context.setFbp = value }
+        context.fbpDecision = value
+        return value
+    }
+
+    func decideFbc(user: JSONObject, sourceURL: String?, context: inout IngestContext) -> String? {
+        if let decided = context.fbcDecision { return bodyString(user["fbc"]) ?? decided }
+        let cookie = context.cookieFbc.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
+        let current = bodyString(user["fbc"]) ?? cookie
+        let fbclid = sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? context.referer.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        var value = current
+        if let fbclid, current.flatMap(FacebookCookies.clickID(ofFbc:)) != fbclid {
+            value = FacebookCookies.mintFbc(index: context.cookieIndex, nowMs: context.nowMs, fbclid: fbclid)
+        }
+        if let value, value != cookie, FacebookCookies.isWellFormed(value) { context.setFbc = value }
+        context.fbcDecision = .some(value)
+        return value
+    }
+
+    private func bodyString(_ v: JSONValue?) -> String? {
+        guard case .string(let s)? = v else { return nil }
+        let t = s.trimmingSpaces()
+        return t.isEmpty ? nil : t
+    }
+
+    /// A string or an array of strings (numbers are taken as their lexeme, e.g. a zip code sent as a number).
+    static func strings(_ v: JSONValue) -> [String]? {
+        switch v {
+        case .string(let s): return [s]
+        case .number(let n): return [n]
+        case .array(let items):
+            var out: [String] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                switch item {
+                case .string(let s): out.append(s)
+                case .number(let n): out.append(n)
+                case .null: continue
+                default: return nil
+                }
+            }
+            return out
+        default: return nil
+        }
+    }
+
+    static let commonMistakes: [String: String] = [
+        "email": "em", "phone": "ph", "first_name": "fn", "last_name": "ln", "firstname": "fn", "lastname": "ln",
+        "city": "ct", "state": "st", "zip": "zp", "zipcode": "zp", "postal_code": "zp", "gender": "ge",
+        "date_of_birth": "db", "dob": "db", "birthday": "db", "ip": "client_ip_address", "user_agent": "client_user_agent",
+    ]
+
+    static func suggestion(_ key: String) -> String {
+        commonMistakes[key.lowercased()].map { " (did you mean \($0)?)" } ?? ""
+    }
+}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Turns one beacon event (a superset of a CAPI server event) into the CAPI event Meta receives:
+/// validates it, fills `event_id` / `event_time` / `event_source_url` / `action_source`, adds the client's
+/// IP, user agent and `_fbp` / `_fbc`, and normalises and hashes customer information in memory.
+///
+/// Not thread-safe (it owns a reusable SHA-256 context): one per thread.
+public final class EventProcessor {
+    /// Meta rejects a whole request when one event is older than this.
+    public static let maxAgeSeconds: Int64 = 7 * 24 * 3600
+    public static let actionSources: Set<String> = [
+        "email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging", "other",
+    ]
+    static let passThroughUserData: Set<String> = [
+        "subscription_id", "fb_login_id", "lead_id", "anon_id", "madid", "page_id", "page_scoped_user_id", "ctwa_clid",
+        "ig_account_id", "ig_sid",
+    ]
+    static let passThroughTopLevel: [String] = [
+        "opt_out", "referrer_url", "data_processing_options", "data_processing_options_country",
+        "data_processing_options_state", "original_event_data", "customer_segmentation", "app_data", "messaging_channel",
+    ]
+    static let knownTopLevel: Set<String> = Set(
+        passThroughTopLevel + [
+            "event_name", "event_id", "event_time", "event_source_url", "action_source", "user_data", "custom_data",
+            "pixel_id", "consent",
+        ])
+
+    private let hasher: UserDataHasher
+    private let digest: SHA256Digest
+
+    /// - Parameter currentYear: upper bound for dates of birth.
+    public init(currentYear: Int) {
+        digest = SHA256Digest()
+        hasher = UserDataHasher(digest: digest, currentYear: currentYear)
+    }
+
+    /// Processes one event. `context` carries cookie decisions from earlier events of the same request.
+    public func process(_ value: JSONValue, context: inout IngestContext) -> Result<ProcessedEvent, EventRejection> {
+        guard case .object(let event) = value else {
+            return .failure(EventRejection("an event must be a JSON object, got \(value.typeDescription)"))
+        }
+        var warnings: [String] = []
+
+        // event_name
+        guard let nameValue = event["event_name"] else {
+            return .failure(EventRejection("event_name is required"))
+        }
+        guard case .string(let eventName) = nameValue, !eventName.isEmpty else {
+            return .failure(EventRejection("event_name must be a non-empty string"))
+        }
+        guard eventName.utf8.count <= 128 else { return .failure(EventRejection("event_name is longer than 128 bytes")) }
+
+        // event_id: kept exactly, or minted.
+        var eventID: String
+        var minted = false
+        switch event["event_id"] {
+        case nil, .null?:
+            eventID = RandomID.uuidV4()
+            minted = true
+        case .string(let s)?:
+            guard !s.isEmpty, s.utf8.count <= 256 else {
+                return .failure(EventRejection("event_id must be 1 to 256 bytes"))
+            }
+            eventID = s
+        case .number(let n)?:
+            eventID = n
+        case let other?:
+            return .failure(EventRejection("event_id must be a string, got \(other.typeDescription)"))
+        }
+
+        // event_time: seconds; 13 digits = milliseconds; future → now; older than 7 days → rejected.
+        let nowS = context.nowMs / 1000
+        var eventTime = nowS
+        switch event["event_time"] {
+        case nil, .null?:
+            break
+        case .number(let n)?:
+            guard let t = Self.parseTime(n) else {
+                return .failure(EventRejection("event_time must be Unix seconds (or milliseconds), got \(n)"))
+            }
+            eventTime = t
+        case .string(let s)?:
+            guard let t = Self.parseTime(s) else {
+                return .failure(EventRejection("event_time must be Unix seconds (or milliseconds), got \"\(s.prefix(32))\""))
+            }
+            eventTime = t
+        case let other?:
+            return .failure(EventRejection("event_time must be a number, got \(other.typeDescription)"))
+        }
+        if eventTime > nowS { eventTime = nowS }
+        if eventTime < nowS - Self.maxAgeSeconds {
+            return .failure(
+                EventRejection("event_time is more than 7 days old; Meta rejects such events", reason: "too_old"))
+        }
+
+        // action_source
+        var actionSource = "website"
+        if let v = event["action_source"], v != .null {
+            guard case .string(let s) = v, Self.actionSources.contains(s) else {
+                return .failure(
+                    EventRejection(
+                        "action_source must be one of \(Self.actionSources.sorted().joined(separator: ", "))"))
+            }
+            actionSource = s
+        }
+
+        // event_source_url: body, else Referer.
+        var sourceURL: String?
+        switch event["event_source_url"] {
+        case .string(let s)? where !s.isEmpty: sourceURL = s
+        case nil, .null?, .string?: sourceURL = context.referer
+        case let other?: return .failure(EventRejection("event_source_url must be a string, got \(other.typeDescription)"))
+        }
+        if let u = sourceURL, u.utf8.count > 4096 { return .failure(EventRejection("event_source_url is longer than 4096 bytes")) }
+
+        // consent
+        var consentDenied = false
+        if case .object(let consent)? = event["consent"], case .string(let ad)? = consent["ad_storage"] {
+            consentDenied = ad == "denied"
+        }
+
+        // custom_data
+        var customData: JSONObject?
+        switch event["custom_data"] {
+        case nil, .null?: break
+        case .object(let o)?: customData = o
+        case let other?: return .failure(EventRejection("custom_data must be an object, got \(other.typeDescription)"))
+        }
+        if let v = customData?["value"], v != .null, v.doubleValue == nil {
+            return .failure(EventRejection("custom_data.value must be a number"))
+        }
+        if let c = customData?["currency"], c != .null {
+            guard case .string(let cur) = c, cur.count == 3, cur.allSatisfy({ $0.isLetter && $0.isASCII }) else {
+                return .failure(EventRejection("custom_data.currency must be a 3-letter ISO 4217 code such as \"USD\""))
+            }
+        }
+        if eventName == "Purchase", customData?["value"]?.doubleValue == nil || customData?["currency"] == nil {
+            return .failure(EventRejection("a Purchase needs custom_data.value and custom_data.currency"))
+        }
+
+        // user_data
+        var userIn = JSONObject()
+        switch event["user_data"] {
+        case nil, .null?: break
+        case .object(let o)?: userIn = o
+        case let other?: return .failure(EventRejection("user_data must be an object, got \(other.typeDescription)"))
+        }
+        for key in event.keys where !Self.knownTopLevel.contains(key) {
+            warnings.append("\(key) is not an event field; ignored")
+        }
+
+        var writer = JSONWriter(capacity: 768)
+        var keys: MatchKeys = []
+        var dropped: [NormalizationFailure] = []
+        writer.beginObject()
+        writer.key("event_name")
+        writer.string(eventName)
+        writer.key("event_time")
+        writer.int(eventTime)
+        writer.key("event_id")
+        writer.string(eventID)
+        writer.key("action_source")
+        writer.string(actionSource)
+        if let sourceURL {
+            writer.key("event_source_url")
+            writer.string(sourceURL)
+        }
+        writer.key("user_data")
+        let userResult = writeUserData(
+            userIn, sourceURL: sourceURL, context: &context, writer: &writer, keys: &keys, dropped: &dropped,
+            warnings: &warnings)
+        if let failure = userResult { return .failure(failure) }
+        if actionSource == "website" {
+            if sourceURL == nil {
+                return .failure(
+                    EventRejection("event_source_url is required for website events (or send a Referer header)"))
+            }
+            if !keys.contains(.ua) {
+                return .failure(EventRejection("client_user_agent is required for website events (send User-Agent)"))
+            }
+        }
+        if let customData {
+            writer.key("custom_data")
+            writer.value(.object(customData))
+        }
+        for key in Self.passThroughTopLevel {
+            if let v = event[key], v != .null {
+                writer.key(key)
+                writer.value(v)
+            }
+        }
+        writer.endObject()
+
+        var requestedPixel: String?
+        switch event["pixel_id"] {
+        case .string(let s)?: requestedPixel = s
+        case .number(let n)?: requestedPixel = n
+        default: break
+        }
+        return .success(
+            ProcessedEvent(
+                eventID: eventID, eventName: eventName, eventTime: eventTime, requestedPixelID: requestedPixel,
+                payload: writer.bytes, matchKeys: keys, consentDenied: consentDenied, droppedFields: dropped,
+                warnings: warnings, mintedEventID: minted))
+    }
+
+    /// Parses Unix seconds; 13-digit values are milliseconds. Fractions are truncated.
+    static func parseTime<S: StringProtocol>(_ s: S) -> Int64? {
+        var intPart = Substring(s)
+        if let dot = intPart.firstIndex(of: ".") {
+            guard intPart[intPart.index(after: dot)...].allSatisfy(\.isASCIIDigit) else { return nil }
+            intPart = intPart[..<dot]
+        }
+        guard !intPart.isEmpty, intPart.count <= 16, intPart.allSatisfy(\.isASCIIDigit), let v = Int64(intPart) else {
+            return nil
+        }
+        return v >= 100_000_000_000 ? v / 1000 : v
+    }
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The Meta browser-id (`_fbp`) and click-id (`_fbc`) cookie formats: `fb.{subdomainIndex}.{creationMs}.{value}`.
+public enum FacebookCookies {
+    /// Max-Age of server-set cookies: 90 days, in seconds.
+    public static let maxAgeSeconds = 90 * 24 * 3600
+
+    /// `_fbp` and `_fbc` from a `Cookie` header, byte-for-byte (the last occurrence wins, like browsers send
+    /// the most specific path first — duplicates are rare).
+    public static func fromCookieHeader(_ header: String?) -> (fbp: String?, fbc: String?) {
+        guard let header, header.contains("_fb") else { return (nil, nil) }
+        var fbp: String?
+        var fbc: String?
+        for part in header.split(separator: ";") {
+            let trimmed = part.drop(while: { $0 == " " })
+            if trimmed.hasPrefix("_fbp=") {
+                if fbp == nil { fbp = String(trimmed.dropFirst(5)).trimmingSpaces() }
+            } else if trimmed.hasPrefix("_fbc=") {
+                if fbc == nil { fbc = String(trimmed.dropFirst(5)).trimmingSpaces() }
+            }
+        }
+        return (fbp, fbc)
+    }
+
+    /// Whether a value has the `fb.N.MS.X` shape (index digits, 13-digit-ish millisecond time, a payload).
+    public static func isWellFormed(_ value: String) -> Bool {
+        let parts = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "fb", !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit),
+            parts[2].count >= 10, parts[2].count <= 13, parts[2].allSatisfy(\.isASCIIDigit), !parts[3].isEmpty
+        else { return false }
+        return true
+    }
+
+    /// The click id inside an `_fbc` value (the fourth component, without a param-builder appendix).
+    public static func clickID(ofFbc value: String) -> String? {
+        let parts = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        let payload = parts[3]
+        // The parameter builder may append ".<8-char appendix>"; fbclids contain no dots.
+        if let dot = payload.firstIndex(of: ".") { return String(payload[..<dot]) }
+        return String(payload)
+    }
+
+    /// The subdomain index: labels of the cookie's domain minus one; IP literals and `localhost` → 0.
+    public static func subdomainIndex(cookieDomain: String?, requestHost: String) -> Int {
+        let domain = (cookieDomain?.isEmpty == false ? cookieDomain! : requestHost).trimmingDots()
+        if domain == "localhost" || domain.contains(":") || domain.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
+            return 0
+        }
+        return max(domain.split(separator: ".").count - 1, 0)
+    }
+
+    /// A new `_fbp` value.
+    public static func mintFbp(index: Int, nowMs: Int64) -> String {
+        "fb.\(index).\(nowMs).\(RandomID.fbpRandom())"
+    }
+
+    /// A new `_fbc` value for a click id.
+    public static func mintFbc(index: Int, nowMs: Int64, fbclid: String) -> String {
+        "fb.\(index).\(nowMs).\(fbclid)"
+    }
+
+    /// A `Set-Cookie` header value for a first-party cookie.
+    public static func setCookie(name: String, value: String, domain: String?, secure: Bool) -> String {
+        var s = "\(name)=\(value); Max-Age=\(maxAgeSeconds); Path=/; SameSite=Lax"
+        if let domain, !domain.isEmpty { s += "; Domain=\(domain)" }
+        if secure { s += "; Secure" }
+        return s
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+
+    func trimmingDots() -> String {
+        var s = Substring(self)
+        while s.first == "." { s.removeFirst() }
+        while s.last == "." { s.removeLast() }
+        return String(s)
+    }
+}

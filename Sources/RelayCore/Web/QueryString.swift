@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// `application/x-www-form-urlencoded` / URL query parsing (percent-decoding, `+` as space).
+public enum QueryString {
+    /// Parses `a=1&b=x%20y` into ordered pairs. Invalid percent escapes are kept literally.
+    public static func parse<S: StringProtocol>(_ query: S) -> [(key: String, value: String)] {
+        var pairs: [(key: String, value: String)] = []
+        for part in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
+                pairs.append((decode(part[part.startIndex..<eq]), decode(part[part.index(after: eq)...])))
+            } else {
+                pairs.append((decode(part), ""))
+            }
+        }
+        return pairs
+    }
+
+    /// The first value of `name` in the query part of `url` (after `?`, before `#`).
+    public static func value(named name: String, inURL url: String) -> String? {
+        guard let q = url.firstIndex(of: "?") else { return nil }
+        var query = url[url.index(after: q)...]
+        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
+        for pair in parse(query) where pair.key == name { return pair.value }
+        return nil
+    }
+
+    /// Percent-decodes bytes; `+` becomes a space. Result is UTF-8 decoded with replacement.
+    public static func decode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let b = bytes[i]
+            if b == UInt8(ascii: "+") {
+                out.append(0x20)
+            } else if b == UInt8(ascii: "%"), let h1i = bytes.index(i, offsetBy: 1, limitedBy: bytes.endIndex),
+                h1i != bytes.endIndex, let h2i = bytes.index(i, offsetBy: 2, limitedBy: bytes.endIndex), h2i != bytes.endIndex,
+                let h = hexValue(bytes[h1i]), let l = hexValue(bytes[h2i])
+            {
+                out.append(h << 4 | l)
+                i = h2i
+            } else {
+                out.append(b)
+            }
+            i = bytes.index(after: i)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Percent-encodes a query component (RFC 3986 unreserved characters stay).
+    public static func encode(_ s: String) -> String {
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.append(b)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// Small URL helpers (no Foundation `URL` on the hot path).
+public enum URLParts {
+    /// The lowercased host of an absolute http(s) URL or origin, without port or brackets; nil if none.
+    public static func host(of url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        var rest = url[schemeEnd.upperBound...]
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            return String(rest[rest.index(after: rest.startIndex)..<close]).lowercased()
+        }
+        if let colon = rest.firstIndex(of: ":") { rest = rest[..<colon] }
+        return rest.isEmpty ? nil : rest.lowercased()
+    }
+
+    /// Host part of a `Host` header value (port and brackets removed), lowercased.
+    public static func hostHeaderName(_ value: String) -> String {
+        var v = Substring(value)
+        if v.hasPrefix("["), let close = v.firstIndex(of: "]") {
+            return String(v[v.index(after: v.startIndex)..<close]).lowercased()
+        }
+        if let colon = v.firstIndex(of: ":") { v = v[..<colon] }
+        return v.lowercased()
+    }
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A response to one request. `Content-Length` and `Connection` are added by the server.
+public struct HTTPResponse: Sendable {
+    /// Status code, e.g. 202.
+    public var status: Int
+    /// Header fields in order (names as they should be written).
+    public var headers: [(name: String, value: String)]
+    /// The body.
+    public var body: [UInt8]
+    /// Close the connection after this response (errors that leave the stream in an unknown state).
+    public var close: Bool
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], close: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.close = close
+    }
+
+    /// A response with a UTF-8 body and a content type.
+    public init(status: Int, contentType: String, body: String, headers: [(name: String, value: String)] = []) {
+        self.init(status: status, headers: [("Content-Type", contentType)] + headers, body: Array(body.utf8))
+    }
+
+    /// Serialises the head and body into `out`.
+    /// - Parameters:
+    ///   - keepAlive: whether the connection stays open (`Connection: close` is written otherwise).
+    ///   - headOnly: a HEAD request: the body is omitted but its length is announced.
+    ///   - date: the preformatted `Date` header value.
+    func write(into out: inout [UInt8], keepAlive: Bool, headOnly: Bool, date: [UInt8]) {
+        out.append(contentsOf: HTTPResponse.statusLine(status))
+        for h in headers {
+            out.append(contentsOf: h.name.utf8)
+            out.append(0x3A)
+            out.append(0x20)
+            out.append(contentsOf: h.value.utf8)
+            out.append(0x0D)
+            out.append(0x0A)
+        }
+        out.append(contentsOf: HTTPResponse.contentLengthPrefix)
+        appendDecimal(body.count, to: &out)
+        out.append(contentsOf: HTTPResponse.crlf)
+        out.append(contentsOf: date)
+        if !keepAlive { out.append(contentsOf: HTTPResponse.connectionClose) }
+        out.append(contentsOf: HTTPResponse.crlf)
+        if !headOnly { out.append(contentsOf: body) }
+    }
+
+    static let crlf: [UInt8] = [0x0D, 0x0A]
+    static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    static let connectionClose = Array("Connection: close\r\n".utf8)
+
+    private static let commonStatusLines: [Int: [UInt8]] = {
+        var table: [Int: [UInt8]] = [:]
+        for code in [200, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 413, 414, 415, 429, 431, 500, 501, 503, 505] {
+            table[code] = Array("HTTP/1.1 \(code) \(reasonPhrase(code))\r\n".utf8)
+        }
+        return table
+    }()
+
+    static func statusLine(_ status: Int) -> [UInt8] {
+        if let line = commonStatusLines[status] { return line }
+        return Array("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
+    }
+
+    /// The standard reason phrase for a status code.
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 201: return "Created"
+        case 202: return "Accepted"
+        case 204: return "No Content"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 415: return "Unsupported Media Type"
+        case 429: return "Too Many Requests"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 503: return "Service Unavailable"
+        case 505: return "HTTP Version Not Supported"
+        default: return "Status"
+        }
+    }
+}
+
+@inline(__always)
+func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+    if value < 10 {
+        out.append(UInt8(0x30 + value))
+        return
+    }
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var v = value
+    var n = 0
+    withUnsafeMutableBytes(of: &digits) { buf in
+        while v > 0 {
+            buf[n] = UInt8(0x30 + v % 10)
+            v /= 10
+            n += 1
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) { out.append(buf[i]) }
+    }
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
+internal import CLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An HTTP/1.1 server on non-blocking sockets and one epoll loop thread.
+///
+/// The loop thread owns every connection: it accepts, reads, parses (with `HTTPRequestParser`),
+/// calls the `HTTPResponder`, and writes responses in request order (keep-alive and pipelining).
+/// Responses completed on other threads arrive through a mutex-guarded inbox and an eventfd wake-up.
+/// Timeouts (header deadline, minimum body rate, idle keep-alive) are checked by a sweep every
+/// 250 ms, so a slow client costs a few bytes of state, never a thread.
+public final class HTTPServer: @unchecked Sendable {
+    /// The bound port (the real one when configured with port 0).
+    public private(set) var port: Int = 0
+    let configuration: Configuration
+    let responder: any HTTPResponder
+
+    // Loop-thread state.
+    var epfd: Int32 = -1
+    var wakeFD: Int32 = -1
+    var listenFD: Int32 = -1
+    var connections: [Connection?] = []
+    var openCount = 0
+    var nextConnectionID: UInt64 = 1
+    var flushQueue: [Connection] = []
+    var dateHeader: [UInt8] = []
+    var dateSecond: Int = -1
+    var lastSweepMs: Int64 = 0
+    var acceptPausedUntilMs: Int64 = 0
+    var draining = false
+    var drainDeadlineMs: Int64 = 0
+    var loopThreadID = pthread_t()
+    let scratch: UnsafeMutableRawBufferPointer
+
+    // Cross-thread state.
+    struct Completion {
+        var fd: Int32
+        var connectionID: UInt64
+        var sequence: UInt64
+        var response: HTTPResponse
+    }
+    let inbox = Mutex<[Completion]>([])
+    let wakePending = Atomic<Bool>(false)
+    let stopRequested = Atomic<Int64>(0)  // 0 = run; >0 = drain deadline in ms from request
+    let counters = Counters()
+    private var thread: OSThread?
+    private let finished = Mutex<Bool>(false)
+
+    final class Counters: Sendable {
+        let accepted = Atomic<Int>(0)
+        let refused = Atomic<Int>(0)
+        let requests = Atomic<Int>(0)
+        let protocolErrors = Atomic<Int>(0)
+        let timeouts = Atomic<Int>(0)
+        let open = Atomic<Int>(0)
+    }
+
+    /// Creates a server; nothing is bound until `start()`.
+    public init(configuration: Configuration, responder: any HTTPResponder) {
+        self.configuration = configuration
+        self.responder = responder
+        self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    }
+
+    deinit {
+        scratch.deallocate()
+    }
+
+    /// Binds, listens and starts the loop thread.
+    public func start() throws(SocketError) {
+        let bound = try Sys.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        listenFD = bound.fd
+        port = bound.port
+        epfd = try Sys.epollCreate()
+        wakeFD = try Sys.eventFD()
+        _ = Sys.epollAdd(epfd, listenFD, [.input])
+        _ = Sys.epollAdd(epfd, wakeFD, [.input])
+        refreshDate(force: true)
+        thread = OSThread(name: "http-loop") { [self] in
+            self.loopThreadID = pthread_self()
+            self.runLoop()
+            self.finished.withLock { $0 = true }
+        }
+    }
+
+    /// Graceful stop: stop accepting, answer what is in flight, then close everything. Blocks until the
+    /// loop has exited (at most about `graceMs`).
+    public func shutdown(graceMs: Int64 = 5_000) {
+        guard thread != nil else { return }
+        stopRequested.store(max(graceMs, 1), ordering: .releasing)
+        wake()
+        thread?.join()
+        thread = nil
+        Sys.close(epfd)
+        Sys.close(wakeFD)
+    }
+
+    /// Counters for `/metrics`.
+    public var statistics: Statistics {
+        Statistics(
+            openConnections: counters.open.load(ordering: .relaxed),
+            acceptedConnections: counters.accepted.load(ordering: .relaxed),
+            refusedConnections: counters.refused.load(ordering: .relaxed),
+            requests: counters.requests.load(ordering: .relaxed),
+            protocolErrors: counters.protocolErrors.load(ordering: .relaxed),
+            timeouts: counters.timeouts.load(ordering: .relaxed))
+    }
+
+    // MARK: completions from any thread
+
+    func complete(fd: Int32, connectionID: UInt64, sequence: UInt64, response: HTTPResponse) {
+        if pthread_equal(pthread_self(), loopThreadID) != 0 {
+            deliver(Completion(fd: fd, connectionID: connectionID, sequence: sequence, response: response))
+            return
+        }
+        inbox.withLock { $0.append(Completion(fd: fd, connectionID: connectionID, sequence: sequence, response: response)) }
+        wake()
+    }
+
+    func wake() {
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            Sys.signalEventFD(wakeFD)
+        }
+    }
+}

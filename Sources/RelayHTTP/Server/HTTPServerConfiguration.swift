@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension HTTPServer {
+    /// Limits and timeouts of the server. Every resource a client can consume is bounded here.
+    public struct Configuration: Sendable {
+        /// Address to bind ("0.0.0.0", "::", "127.0.0.1").
+        public var host: String = "0.0.0.0"
+        /// Port to bind; 0 picks a free one (tests).
+        public var port: Int = 8080
+        /// listen(2) backlog.
+        public var backlog: Int32 = 4096
+        /// Open connections at most; beyond it new connections are reset at once.
+        public var maxConnections: Int = 10_000
+        /// Time allowed from a request's first byte (or the connection's start) to the end of its head.
+        public var headerTimeoutMs: Int64 = 10_000
+        /// Keep-alive connections with nothing in flight are closed after this long.
+        public var idleTimeoutMs: Int64 = 60_000
+        /// A body must arrive at least this fast (after a grace period of `bodyGraceMs`).
+        public var minBodyBytesPerSecond: Int = 1024
+        /// Grace before the minimum body rate applies.
+        public var bodyGraceMs: Int64 = 5_000
+        /// Requests a connection may have in flight (pipelined) before the server stops reading from it.
+        public var maxPipelinedRequests: Int = 32
+        /// Unsent response bytes a connection may accumulate before the server stops reading from it.
+        public var maxPendingOutputBytes: Int = 256 * 1024
+        /// Parser limits (request line, header section, header count, body).
+        public var limits: HTTPParserLimits = HTTPParserLimits()
+
+        public init() {}
+    }
+
+    /// A snapshot of the server's counters.
+    public struct Statistics: Sendable {
+        public var openConnections: Int
+        public var acceptedConnections: Int
+        public var refusedConnections: Int
+        public var requests: Int
+        public var protocolErrors: Int
+        public var timeouts: Int
+    }
+}
+
+/// Who sent a request.
+public struct ConnectionInfo: Sendable {
+    /// Unique per connection for the life of the process.
+    public let id: UInt64
+    /// The peer's address as text ("203.0.113.7", "2001:db8::1"; v4-mapped v6 shown as v4).
+    public let peerHost: String
+    public let peerPort: Int
+}
+
+/// The application side of the server. `respond` is called on the server's loop thread and must not
+/// block: it either calls `writer.send` right away or hands the writer to another thread that calls
+/// it later (e.g. after the queue's group commit).
+public protocol HTTPResponder: Sendable {
+    func respond(to request: HTTPRequest, connection: ConnectionInfo, writer: ResponseWriter)
+}
+
+/// Completes one request. Safe to call from any thread, exactly once.
+public struct ResponseWriter: Sendable {
+    let server: HTTPServer
+    let fd: Int32
+    let connectionID: UInt64
+    let sequence: UInt64
+
+    /// Sends the response. Responses on one connection go out in request order.
+    public func send(_ response: HTTPResponse) {
+        server.complete(fd: fd, connectionID: connectionID, sequence: sequence, response: response)
+    }
+}
