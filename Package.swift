@@ -52,10 +52,13 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Test helpers shared by the test targets: the fake Graph API, a raw HTTP client, the binary runner.
+        .target(name: "RelayTestSupport", dependencies: ["RelayCore", "RelayHTTP"], swiftSettings: strict),
+
         .testTarget(name: "RelayCoreTests", dependencies: ["RelayCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP"]),
         .testTarget(name: "RelayStoreTests", dependencies: ["RelayStore"]),
-        .testTarget(name: "RelayForwarderTests", dependencies: ["RelayForwarder", "RelayHTTP"]),
-        .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP"]),
+        .testTarget(name: "RelayForwarderTests", dependencies: ["RelayForwarder", "RelayHTTP", "RelayTestSupport"]),
+        .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP", "RelayTestSupport"]),
     ]
 )

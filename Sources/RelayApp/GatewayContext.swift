@@ -27,7 +27,12 @@ final class GatewayContext: Sendable {
         var sites = config.sites
         if sites.isEmpty {
             // Dry-run with no configuration: one permissive site so the demo and curl examples work.
-            sites = [SiteConfig(name: "default", allowAnyOrigin: true)]
+            // The demo page's "Asistir presencial" button is bound by this rule, not by code on the page.
+            sites = [
+                SiteConfig(
+                    name: "default", allowAnyOrigin: true,
+                    rules: [SiteConfig.Rule(trigger: .selector("#attend"), event: "Lead")])
+            ]
         }
         self.sites = SiteDirectory(sites: sites)
     }

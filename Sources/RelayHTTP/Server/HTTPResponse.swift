@@ -10,12 +10,18 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// Close the connection after this response (errors that leave the stream in an unknown state).
     public var close: Bool
+    /// Reset the connection (RST) instead of answering: for fault-injection in tests.
+    public var abort: Bool
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], close: Bool = false) {
+    public init(
+        status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], close: Bool = false,
+        abort: Bool = false
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
         self.close = close
+        self.abort = abort
     }
 
     /// A response with a UTF-8 body and a content type.

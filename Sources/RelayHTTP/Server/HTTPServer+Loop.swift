@@ -217,6 +217,11 @@ extension HTTPServer {
     func writeReadySlots(_ c: Connection) {
         while let first = c.slots.first, let response = first.response {
             c.slots.removeFirst()
+            if response.abort {
+                c.slots.removeAll()
+                closeConnection(c, reset: true)
+                return
+            }
             let keepAlive = first.keepAlive && !response.close
             response.write(into: &c.output, keepAlive: keepAlive, headOnly: first.headOnly, date: dateHeader)
             if !keepAlive {
@@ -276,11 +281,11 @@ extension HTTPServer {
         return true
     }
 
-    func closeConnection(_ c: Connection) {
+    func closeConnection(_ c: Connection, reset: Bool = false) {
         guard !c.closed else { return }
         c.closed = true
         Sys.epollDelete(epfd, c.fd)
-        Sys.close(c.fd)
+        if reset { Sys.abort(c.fd) } else { Sys.close(c.fd) }
         connections[Int(c.fd)] = nil
         openCount -= 1
         counters.open.store(openCount, ordering: .relaxed)
