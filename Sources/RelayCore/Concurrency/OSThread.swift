@@ -19,7 +19,6 @@ public final class OSThread: @unchecked Sendable {
             &handle, nil,
             { arg in
                 let thread = Unmanaged<OSThread>.fromOpaque(arg!).takeRetainedValue()
-                _ = String(thread.name.prefix(15)).withCString { pthread_setname_np(pthread_self(), $0) }
                 thread.body()
                 return nil
             }, box)

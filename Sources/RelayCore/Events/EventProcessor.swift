@@ -25,8 +25,8 @@ public final class EventProcessor {
             "pixel_id", "consent",
         ])
 
-    private let hasher: UserDataHasher
-    private let digest: SHA256Digest
+    let hasher: UserDataHasher
+    let digest: SHA256Digest
 
     /// - Parameter currentYear: upper bound for dates of birth.
     public init(currentYear: Int) {
