@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -97,7 +99,7 @@ public struct RawResponse: Sendable {
         var headers: [(String, String)] = []
         for l in lines {
             guard let colon = l.firstIndex(of: ":") else { continue }
-            headers.append((String(l[..<colon]), String(l[l.index(after: colon)...]).trimmingCharacters(in: " ")))
+            headers.append((String(l[..<colon]), String(l[l.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
         let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
         guard data.count >= end + 4 + length else { return nil }
@@ -106,22 +108,3 @@ public struct RawResponse: Sendable {
     }
 }
 
-extension String {
-    func components(separatedBy sep: String) -> [String] {
-        var out: [String] = []
-        var rest = Substring(self)
-        while let r = rest.range(of: sep) {
-            out.append(String(rest[..<r.lowerBound]))
-            rest = rest[r.upperBound...]
-        }
-        out.append(String(rest))
-        return out
-    }
-
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-}

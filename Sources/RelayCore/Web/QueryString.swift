@@ -81,8 +81,8 @@ public enum QueryString {
 public enum URLParts {
     /// The lowercased host of an absolute http(s) URL or origin, without port or brackets; nil if none.
     public static func host(of url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        var rest = url[schemeEnd.upperBound...]
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        var rest = url[url.index(colon, offsetBy: 3)...]
         if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if rest.hasPrefix("[") {
