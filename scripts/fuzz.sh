@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Coverage-guided fuzzing with libFuzzer + AddressSanitizer.
+#
+#   scripts/fuzz.sh TARGET [SECONDS]        (default 60 seconds)
+#
+# Targets:
+#   json   JSONParser / JSONWriter            harness Fuzz/JSONFuzz
+#
+# lld is used because gold prints hundreds of harmless ASan "cannot export local symbol" warnings.
+# Each harness is compiled together with the sources it tests into one module (swiftc, not
+# SwiftPM, because SwiftPM cannot add -sanitize=fuzzer to a single product). Everything is built
+# and written under /tmp/pixelrelay-fuzz/TARGET: the fuzzer binary, inputs it discovers (corpus/),
+# and crash-*/timeout-*/oom-* reproducers. The checked-in seed corpus is only read.
+# Reproduce a finding with: /tmp/pixelrelay-fuzz/TARGET/fuzzer CRASH_FILE
+#
+# Adding a target: one more case arm that sets `harness` and `sources`.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=${1:-}
+seconds=${2:-60}
+
+case "$target" in
+    json)
+        harness=Fuzz/JSONFuzz
+        sources=("$root"/Sources/RelayCore/JSON/*.swift)
+        ;;
+    *)
+        echo "usage: $0 {json} [SECONDS]" >&2
+        exit 2
+        ;;
+esac
+
+work=/tmp/pixelrelay-fuzz/$target
+mkdir -p "$work/corpus"
+
+echo "building $target fuzzer into $work" >&2
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld \
+    -swift-version 6 -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
+    -module-name "${target}_fuzz" "${sources[@]}" "$root/$harness/main.swift" -o "$work/fuzzer"
+
+dict=()
+for file in "$root/$harness"/*.dict; do
+    [ -e "$file" ] && dict=(-dict="$file")
+done
+
+# New inputs go to the first corpus directory (under /tmp); the seeds are read from the second.
+cd "$work"
+exec ./fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$work/" "${dict[@]}" "$work/corpus" "$root/$harness/corpus"
