@@ -7,6 +7,7 @@
 #
 # Targets:
 #   json   JSONParser / JSONWriter            harness Fuzz/JSONFuzz
+#   http   HTTPRequestParser (incremental)    harness Fuzz/HTTPFuzz
 #
 # lld is used because gold prints hundreds of harmless ASan "cannot export local symbol" warnings.
 # Each harness is compiled together with the sources it tests into one module (swiftc, not
@@ -27,8 +28,12 @@ case "$target" in
         harness=Fuzz/JSONFuzz
         sources=("$root"/Sources/RelayCore/JSON/*.swift)
         ;;
+    http)
+        harness=Fuzz/HTTPFuzz
+        sources=("$root"/Sources/RelayHTTP/Parser/*.swift)
+        ;;
     *)
-        echo "usage: $0 {json} [SECONDS]" >&2
+        echo "usage: $0 {json|http} [SECONDS]" >&2
         exit 2
         ;;
 esac
@@ -45,6 +50,10 @@ dict=()
 for file in "$root/$harness"/*.dict; do
     [ -e "$file" ] && dict=(-dict="$file")
 done
+
+# Let libFuzzer, not Swift's backtracer, handle a trap (precondition, fatalError), so that it
+# saves the crash-* reproducer; with the backtracer on, the process dies without one.
+export SWIFT_BACKTRACE=enable=no
 
 # New inputs go to the first corpus directory (under /tmp); the seeds are read from the second.
 cd "$work"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Logging
 public import RelayCore
-import RelayForwarder
+public import RelayForwarder
 import RelayHTTP
 import RelayStore
 
@@ -19,7 +19,6 @@ public final class Gateway: @unchecked Sendable {
     let forwarder: ForwarderWorker
     let client: any UpstreamClient
     let queue: DurableQueue
-    let lock: DataDirLock
 
     /// Opens the data directory (recovering the queue) and prepares every component; nothing listens yet.
     /// - Parameters:
@@ -29,7 +28,6 @@ public final class Gateway: @unchecked Sendable {
         self.config = config
         self.logger = logger
         let dataDir = config.storage.dataDir
-        lock = try DurableQueue.acquireLock(directory: dataDir)
         var options = DurableQueue.Options()
         options.maxBytes = Int64(config.storage.maxQueueBytes)
         let log = logger

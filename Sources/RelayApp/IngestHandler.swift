@@ -155,6 +155,7 @@ final class IngestHandler: @unchecked Sendable {
         let siteName = site.name
         let acceptedEvents = accepted
         let acceptedHeaders = headers
+        let corsHeaders = cors
         gateway.queue.append(queued) { result in
             switch result {
             case .durable:
@@ -175,7 +176,7 @@ final class IngestHandler: @unchecked Sendable {
                 respond(
                     Outcome(
                         status: 503, body: Self.error("not accepted: \(failure); retry later"),
-                        headers: cors + [("Retry-After", "5")]))
+                        headers: corsHeaders + [("Retry-After", "5")]))
             }
         }
     }

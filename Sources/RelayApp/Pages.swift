@@ -42,7 +42,7 @@ final class Pages: @unchecked Sendable {
         w.key("queue")
         w.beginObject()
         w.key("events")
-        w.int(Int64(stats.totalEvents))
+        w.int(Int64(stats.totalDepth))
         w.key("bytes")
         w.int(stats.totalBytes)
         w.endObject()
@@ -74,10 +74,10 @@ final class Pages: @unchecked Sendable {
     func metrics(server: GatewayContext) -> HTTPResponse {
         let m = context.metrics
         let stats = context.queue.stats()
-        m.set("pixelrelay_queue_events", [], Double(stats.totalEvents))
+        m.set("pixelrelay_queue_events", [], Double(stats.totalDepth))
         m.set("pixelrelay_queue_bytes", [], Double(stats.totalBytes))
         m.replaceGauge(
-            "pixelrelay_queue_pixel_events", stats.pixels.map { ([("pixel", $0.pixelID)], Double($0.events)) })
+            "pixelrelay_queue_pixel_events", stats.pixels.map { ([("pixel", $0.pixelID)], Double($0.depth)) })
         let now = Clock.nowMs()
         m.replaceGauge(
             "pixelrelay_queue_oldest_age_seconds",

@@ -120,10 +120,10 @@ public enum Runner {
         do {
             let stats = try DurableQueue.stats(directory: dir)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            print("queue \(dir): \(stats.totalEvents) event(s), \(stats.totalBytes) byte(s), \(stats.quarantined) quarantined record(s)")
+            print("queue \(dir): \(stats.totalDepth) event(s), \(stats.totalBytes) byte(s), \(stats.quarantined) quarantined record(s)")
             for p in stats.pixels {
                 let age = p.oldestEnqueuedAtMs.map { "\((now - $0) / 1000)s" } ?? "-"
-                print("  pixel \(p.pixelID): \(p.events) queued, \(p.bytes) bytes, oldest \(age), \(p.deadLetters) dead letter(s)")
+                print("  pixel \(p.pixelID): \(p.depth) queued, \(p.bytes) bytes, oldest \(age), \(p.deadLetters) dead letter(s)")
             }
             return 0
         } catch {
@@ -152,8 +152,6 @@ public enum Runner {
     public static func replay(dataDir flag: String?, pixel: String?) -> Int32 {
         let dir = dataDir(flag)
         do {
-            let lock = try DurableQueue.acquireLock(directory: dir)
-            defer { _ = lock }
             let queue = try DurableQueue(directory: dir, options: DurableQueue.Options())
             defer { queue.close() }
             let now = Int64(Date().timeIntervalSince1970 * 1000)

@@ -24,7 +24,7 @@ enum StatusPage {
             """
         let totalDrops = s.drops.values.reduce(0, +)
         h += "<section><h2>Delivery</h2><div class=kpi>"
-        h += "<div>\(queue.totalEvents)<span>queued</span></div><div class=ok>\(s.delivered)<span>delivered</span></div>"
+        h += "<div>\(queue.totalDepth)<span>queued</span></div><div class=ok>\(s.delivered)<span>delivered</span></div>"
         h += "<div class=bad>\(s.failed)<span>dead-lettered / expired</span></div><div class=warn>\(totalDrops)<span>not forwarded</span></div></div>"
         h += "<p>Queue: \(queue.totalBytes) bytes\(queue.diskFull ? " — <b class=bad>disk full</b>" : "").</p>"
         h += "<table><tr><th>pixel</th><th>state</th><th>queued</th><th>dead letters</th><th>last error</th></tr>"
@@ -34,7 +34,7 @@ enum StatusPage {
             let st = pixels.first { $0.pixelID == id }
             let q = queue.pixels.first { $0.pixelID == id }
             let state = st.map { $0.paused ? "<b class=bad>paused</b>" : ($0.consecutiveFailures > 0 ? "<span class=warn>retrying</span>" : "<span class=ok>ok</span>") } ?? "idle"
-            h += "<tr><td><code>\(esc(id))</code></td><td>\(state)</td><td>\(q?.events ?? 0)</td><td>\(q?.deadLetters ?? 0)</td><td>\(esc(st?.pauseReason ?? st?.lastError ?? ""))</td></tr>"
+            h += "<tr><td><code>\(esc(id))</code></td><td>\(state)</td><td>\(q?.depth ?? 0)</td><td>\(q?.deadLetters ?? 0)</td><td>\(esc(st?.pauseReason ?? st?.lastError ?? ""))</td></tr>"
         }
         h += "</table></section>"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import RelayCore
+import RelayCore
 public import RelayStore
 import Synchronization
 

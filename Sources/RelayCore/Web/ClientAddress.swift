@@ -61,7 +61,8 @@ public struct ClientAddressResolver: Sendable {
 }
 
 extension Substring {
-    func trimmingSpacesSub() -> Substring {
+    /// The substring without leading and trailing spaces and tabs.
+    public func trimmingSpacesSub() -> Substring {
         var s = self
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }

@@ -22,7 +22,7 @@ extension HTTPServer {
                     Sys.drainEventFD(wakeFD)
                     wakePending.store(false, ordering: .releasing)
                     drainInbox()
-                } else if fd >= 0, fd < connections.count, let c = connections[fd] {
+                } else if fd >= 0, Int(fd) < connections.count, let c = connections[Int(fd)] {
                     if bits.contains(.error) || bits.contains(.hangup) {
                         closeConnection(c)
                         continue
@@ -146,7 +146,7 @@ extension HTTPServer {
                 }
             } catch {
                 counters.protocolErrors.add(1, ordering: .relaxed)
-                rejectProtocolError(c, error)
+                rejectProtocolError(c, error as? HTTPParseError ?? HTTPParseError(status: 400, reason: "malformed request"))
                 consumedTotal = c.input.count
                 return
             }

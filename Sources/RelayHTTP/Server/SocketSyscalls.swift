@@ -89,7 +89,7 @@ enum Sys {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
                     var addr = sin.pointee.sin_addr
                     inet_ntop(AF_INET, &addr, &buf, socklen_t(buf.count))
-                    return (String(cString: buf), Int(UInt16(bigEndian: sin.pointee.sin_port)))
+                    return (buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, Int(UInt16(bigEndian: sin.pointee.sin_port)))
                 }
             }
         case AF_INET6:
@@ -97,7 +97,7 @@ enum Sys {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
                     var addr = sin6.pointee.sin6_addr
                     inet_ntop(AF_INET6, &addr, &buf, socklen_t(buf.count))
-                    var host = String(cString: buf)
+                    var host = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
                     if host.hasPrefix("::ffff:"), host.contains(".") { host.removeFirst(7) }  // v4-mapped
                     return (host, Int(UInt16(bigEndian: sin6.pointee.sin6_port)))
                 }

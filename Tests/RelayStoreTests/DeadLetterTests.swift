@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Testing
+
+@testable import RelayStore
+
+/// The dead-letter store: write, list, replay within the window, permissions.
+@Suite struct DeadLetterTests {
+    static let day: Int64 = 86_400
+    static let now: Int64 = 1_764_412_800_000
+
+    static func letter(_ n: Int, pixel: String = "px", ageDays: Int64, message: String? = "Invalid parameter") -> DeadLetter {
+        DeadLetter(
+            event: makeEvent(n, pixel: pixel, time: now / 1000 - ageDays * day), reason: "invalid_parameter",
+            metaMessage: message, fbtraceID: "AbC123", deadAtMs: now - 1)
+    }
+
+    @Test("dead letters round-trip every field, including escapes and non-ASCII text")
+    func roundTrip() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            var tricky = Self.letter(1, ageDays: 1, message: "bad \"value\"\n\tin field \\ é 😀 \u{01}")
+            tricky.event.payload = Array("{\"custom_data\":{\"v\":[1,2.5e3,true,null,\"x\\\"y\"]}}".utf8)
+            let plain = Self.letter(2, pixel: "other", ageDays: 2, message: nil)
+            try queue.deadLetter([tricky, plain])
+            let listed = try DurableQueue.listDeadLetters(directory: dir)
+            #expect(listed.sorted { $0.event.eventID < $1.event.eventID } == [tricky, plain])
+            #expect(queue.stats().totalDeadLetters == 2)
+            queue.close()
+        }
+    }
+
+    @Test("a torn last line is skipped and later dead letters still parse")
+    func tornLine() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            try queue.deadLetter([Self.letter(1, ageDays: 1)])
+            let path = "\(dir)/dead/px.jsonl"
+            try writeFile(path, try fileBytes(path) + Array("{\"pixel_id\":\"px\",\"ev".utf8))
+            try queue.deadLetter([Self.letter(2, ageDays: 1)])
+            #expect(try DurableQueue.listDeadLetters(directory: dir).map(\.event.eventID) == ["e-1", "e-2"])
+            queue.close()
+            let reopened = try DurableQueue(directory: dir, options: testOptions())
+            #expect(reopened.stats().totalDeadLetters == 2)
+            reopened.close()
+        }
+    }
+
+    @Test("replay moves dead letters inside the window back to the queue and keeps the rest")
+    func replayWindow() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            try queue.deadLetter([Self.letter(1, ageDays: 1), Self.letter(2, ageDays: 8), Self.letter(3, ageDays: 3)])
+            try queue.deadLetter([Self.letter(4, pixel: "other", ageDays: 2)])
+
+            let result = try queue.replayDeadLetters(pixelID: "px", nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            #expect(result.replayed == 2)
+            #expect(result.kept == 1)
+            let replayed = try #require(try queue.readBatch(pixelID: "px", maxEvents: 10, maxBytes: 1 << 20))
+            #expect(replayed.events.map(\.eventID) == ["e-1", "e-3"])
+            #expect(replayed.events.allSatisfy { $0.enqueuedAtMs == Self.now })
+            #expect(try DurableQueue.listDeadLetters(directory: dir).map(\.event.eventID).sorted() == ["e-2", "e-4"])
+            #expect(queue.stats().pixels.first { $0.pixelID == "px" }?.deadLetters == 1)
+
+            let all = try queue.replayDeadLetters(pixelID: nil, nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            #expect(all.replayed == 1)
+            #expect(all.kept == 1)
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/dead/other.jsonl"), "an emptied file is removed")
+            #expect(try queue.drain("other") == ["e-4"])
+            queue.close()
+        }
+    }
+
+    @Test("replay of a full queue fails and keeps the dead letters")
+    func replayIntoFullQueue() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions(maxBytes: 10))
+            try queue.deadLetter([Self.letter(1, ageDays: 1)])
+            #expect(throws: StoreError.appendRejected(.queueFull)) {
+                try queue.replayDeadLetters(pixelID: "px", nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            }
+            #expect(try DurableQueue.listDeadLetters(directory: dir).count == 1)
+            queue.close()
+        }
+    }
+
+    @Test("files are 0600 and directories 0700 (S5)")
+    func permissionsArePrivate() throws {
+        try withTemporaryDirectory { dir in
+            let root = dir + "/data"
+            let queue = try DurableQueue(directory: root, options: testOptions(lock: true))
+            _ = queue.appendSync([makeEvent(1, pixel: "px")])
+            let batch = try #require(try queue.readBatch(pixelID: "px", maxEvents: 1, maxBytes: 1 << 20))
+            try queue.deadLetter([DeadLetter(event: batch.events[0], reason: "x", deadAtMs: 1)])
+            try queue.commit(batch)
+            for path in [root, "\(root)/queue", "\(root)/queue/px", "\(root)/dead", "\(root)/quarantine"] {
+                #expect(try permissions(path) == 0o700, "\(path)")
+            }
+            for path in ["\(root)/queue/px/\(segment1)", "\(root)/queue/px/cursor", "\(root)/dead/px.jsonl", "\(root)/LOCK"] {
+                #expect(try permissions(path) == 0o600, "\(path)")
+            }
+            queue.close()
+        }
+    }
+}
+
+/// The data-directory lock.
+@Suite struct LockTests {
+    @Test("a second queue on a locked directory fails with a clear message, and works after close")
+    func secondOpenFails() throws {
+        try withTemporaryDirectory { dir in
+            let first = try DurableQueue(directory: dir, options: testOptions(lock: true))
+            #expect {
+                _ = try DurableQueue(directory: dir, options: testOptions(lock: true))
+            } throws: { error in
+                (error as? StoreError) == .locked(directory: dir)
+                    && "\(error)".contains("pixelrelay serve is running on this data dir")
+            }
+            #expect(throws: StoreError.locked(directory: dir)) { try DurableQueue.acquireLock(directory: dir) }
+            first.close()
+            let lock = try DurableQueue.acquireLock(directory: dir)
+            lock.release()
+            let second = try DurableQueue(directory: dir, options: testOptions(lock: true))
+            second.close()
+        }
+    }
+}
