@@ -53,7 +53,7 @@ let package = Package(
             swiftSettings: strict),
 
         // Test helpers shared by the test targets: the fake Graph API, a raw HTTP client, the binary runner.
-        .target(name: "RelayTestSupport", dependencies: ["RelayCore", "RelayHTTP"], swiftSettings: strict),
+        .target(name: "RelayTestSupport", dependencies: ["RelayCore", "RelayHTTP"]),
 
         .testTarget(name: "RelayCoreTests", dependencies: ["RelayCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP"]),

@@ -209,6 +209,7 @@ public final class ForwarderWorker: @unchecked Sendable {
             p.chunks = [0..<batch.events.count]
             p.delivered = 0
             expireOld(&p, now: now)
+            if p.batch == nil { return p.notBeforeMs }
             if p.chunks.isEmpty {
                 finishBatch(&p)
                 return now
@@ -226,7 +227,14 @@ public final class ForwarderWorker: @unchecked Sendable {
         let limit = now / 1000 - options.maxEventAgeSeconds
         let stale = batch.events.indices.filter { batch.events[$0].eventTime < limit }
         guard !stale.isEmpty else { return }
-        deadLetter(batch.events, indices: stale, reason: "expired: event_time older than Meta's 7-day window", error: nil)
+        guard deadLetter(batch.events, indices: stale, reason: "expired: event_time older than Meta's 7-day window", error: nil)
+        else {
+            // Could not record them (disk full?): keep everything queued and try again shortly.
+            p.batch = nil
+            p.chunks = []
+            p.notBeforeMs = now + 5_000
+            return
+        }
         report(batch.pixelID, batch.events, stale, .expired, error: nil, latency: 0)
         // Keep the fresh events as contiguous chunks (order preserved).
         var chunks: [Range<Int>] = []
@@ -301,7 +309,10 @@ public final class ForwarderWorker: @unchecked Sendable {
         case .invalidPayload(let error):
             p.lastError = error.summary
             if range.count == 1 {
-                deadLetter(batch.events, indices: indices, reason: "rejected by Meta", error: error)
+                guard deadLetter(batch.events, indices: indices, reason: "rejected by Meta", error: error) else {
+                    p.notBeforeMs = now + 5_000  // never commit what could not be dead-lettered
+                    return
+                }
                 report(pixelID, batch.events, indices, .deadLettered(error.summary), error: error, latency: latency)
                 chunkDone(&p)
             } else {
@@ -336,12 +347,18 @@ public final class ForwarderWorker: @unchecked Sendable {
         p.chunks = []
     }
 
-    private func deadLetter(_ events: [QueuedEvent], indices: [Int], reason: String, error: GraphError?) {
+    /// Records events in the dead-letter store; false when that failed (then they must stay queued).
+    private func deadLetter(_ events: [QueuedEvent], indices: [Int], reason: String, error: GraphError?) -> Bool {
         let now = clock()
         let entries = indices.map {
             DeadLetter(event: events[$0], reason: reason, metaMessage: error?.summary, fbtraceID: error?.fbtraceID, deadAtMs: now)
         }
-        try? queue.deadLetter(entries)
+        do {
+            try queue.deadLetter(entries)
+            return true
+        } catch {
+            return false
+        }
     }
 
     private func report(

@@ -141,12 +141,10 @@ extension HTTPServer {
             let wasReadingBody = c.parser.isReadingBody
             let result: HTTPParseResult
             do {
-                result = try c.input.withUnsafeBytes { all throws(HTTPParseError) in
-                    try c.parser.parse(UnsafeRawBufferPointer(rebasing: all[consumedTotal...]))
-                }
+                result = try c.parser.parse(c.input, from: consumedTotal)
             } catch {
                 counters.protocolErrors.add(1, ordering: .relaxed)
-                rejectProtocolError(c, error as? HTTPParseError ?? HTTPParseError(status: 400, reason: "malformed request"))
+                rejectProtocolError(c, error)
                 consumedTotal = c.input.count
                 return
             }
