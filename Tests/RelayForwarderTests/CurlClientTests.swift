@@ -80,7 +80,8 @@ struct CurlClientTests {
         let result = await send(client, post(server, timeoutMs: 300))
         let elapsed = elapsedMs(since: start)
         #expect(result == .failure(.timeout))
-        #expect(elapsed >= 290 && elapsed < 1500, "took \(elapsed) ms")
+        // Generous upper bound: CI machines are shared and loaded; the point is "bounded", not "fast".
+        #expect(elapsed >= 290 && elapsed < 5000, "took \(elapsed) ms")
     }
 
     @Test("a closed port yields .connect and the message does not leak the URL's query")
