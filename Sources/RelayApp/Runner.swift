@@ -164,6 +164,12 @@ public enum Runner {
         }
     }
 
+    /// `http://127.0.0.1:<PIXELRELAY_PORT or 8080>/healthz`: what the Docker HEALTHCHECK probes.
+    public static func defaultHealthURL() -> String {
+        let port = environment["PIXELRELAY_PORT"].flatMap { Int($0) } ?? 8080
+        return "http://127.0.0.1:\(port)/healthz"
+    }
+
     /// `pixelrelay healthcheck`: a tiny HTTP/1.1 GET over a raw socket (no curl in the image needed).
     public static func healthcheck(url: String) -> Bool {
         HealthProbe.get(url: url, timeoutMs: 3000) == 200
