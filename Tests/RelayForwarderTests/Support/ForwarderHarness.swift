@@ -151,7 +151,12 @@ func eventually(timeoutMs: Int = 8000, _ condition: () throws -> Bool) async ret
 
 /// Milliseconds elapsed since `start`.
 func elapsedMs(_ start: ContinuousClock.Instant) -> Int64 {
-    let d = ContinuousClock.now - start
+    millis(from: start, to: .now)
+}
+
+/// Milliseconds from `a` to `b`.
+func millis(from a: ContinuousClock.Instant, to b: ContinuousClock.Instant) -> Int64 {
+    let d = b - a
     return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
 }
 
