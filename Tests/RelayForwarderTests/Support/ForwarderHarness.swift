@@ -49,7 +49,10 @@ final class ForwarderHarness: @unchecked Sendable {
         clock: @escaping @Sendable () -> Int64 = { DurableQueue.systemMilliseconds() }
     ) -> ForwarderWorker {
         worker?.stop()
-        if let client { self.client = client }
+        if let client {
+            self.client.shutdown()
+            self.client = client
+        }
         let w = ForwarderWorker(
             queue: queue, client: self.client, targets: targets ?? [target(pixelA)], options: options ?? self.options(),
             observer: reports, clock: clock)
