@@ -14,13 +14,17 @@ extension ForwarderWorker {
         let status = try? c.result.get().status
         switch GraphResponseClassifier.classify(c.result, batchSize: indices.count) {
         case .delivered(let success):
-            report(batch, indices, .delivered, error: nil, latencyMs: latency, fbtraceID: success.fbtraceID, messages: success.messages, status: status)
+            report(
+                batch, indices, .delivered, error: nil, latencyMs: latency, fbtraceID: success.fbtraceID,
+                messages: success.messages, status: status)
             chunkDone(&p, now: now)
             slowDownIfAsked(&p, c.result, now: now)
         case .mismatch(let expected, let received):
             // Meta took the request but counted differently. A resend would loop if it keeps doing
             // so; the difference is reported (and counted) instead.
-            report(batch, indices, .delivered, error: nil, latencyMs: latency, messages: ["events_received \(received) ≠ \(expected) sent"], status: status)
+            report(
+                batch, indices, .delivered, error: nil, latencyMs: latency,
+                messages: ["events_received \(received) ≠ \(expected) sent"], status: status)
             chunkDone(&p, now: now)
             slowDownIfAsked(&p, c.result, now: now)
         case .retry(let reason, let error, let hintMs):
@@ -36,7 +40,8 @@ extension ForwarderWorker {
                 return
             }
             let code = error.code.map { ", code \($0)" + (error.subcode.map { "/\($0)" } ?? "") } ?? ""
-            if let failure = deadLetter(batch.events, indices, reason: "rejected by Meta (HTTP \(error.httpStatus)\(code))", error: error) {
+            let reason = "rejected by Meta (HTTP \(error.httpStatus)\(code))"
+            if let failure = deadLetter(batch.events, indices, reason: reason, error: error) {
                 // Never commit what could not be dead-lettered: the event stays queued, and is tried again.
                 p.lastError = "could not write dead letters (events stay queued): \(failure)"
                 p.notBefore = now + options.storeRetryMs
@@ -123,7 +128,8 @@ extension ForwarderWorker {
         var message = error?.message
         if let user = error?.userMessage, user != message { message = message.map { "\($0) — \(user)" } ?? user }
         let entries = indices.map {
-            DeadLetter(event: events[$0], reason: reason, metaMessage: message, fbtraceID: error?.fbtraceID, deadAtMs: at)
+            DeadLetter(
+                event: events[$0], reason: reason, metaMessage: message, fbtraceID: error?.fbtraceID, deadAtMs: at)
         }
         do {
             try queue.deadLetter(entries)
@@ -142,7 +148,7 @@ extension ForwarderWorker {
             didReport: ForwardReport(
                 pixelID: batch.pixelID, eventIDs: indices.map { batch.events[$0].eventID },
                 eventNames: indices.map { batch.events[$0].eventName }, outcome: outcome,
-                fbtraceID: fbtraceID ?? error?.fbtraceID, httpStatus: status ?? error?.httpStatus, graphCode: error?.code,
-                latencyMs: latencyMs, messages: messages))
+                fbtraceID: fbtraceID ?? error?.fbtraceID, httpStatus: status ?? error?.httpStatus,
+                graphCode: error?.code, latencyMs: latencyMs, messages: messages))
     }
 }

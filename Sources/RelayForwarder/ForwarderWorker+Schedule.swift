@@ -98,7 +98,8 @@ extension ForwarderWorker {
             for i in chunk where batch.events[i].eventTime < oldestAllowed { stale.append(i) }
         }
         guard !stale.isEmpty else { return true }
-        if let failure = deadLetter(batch.events, stale, reason: "expired: event_time older than Meta's 7-day window", error: nil) {
+        let reason = "expired: event_time older than Meta's 7-day window"
+        if let failure = deadLetter(batch.events, stale, reason: reason, error: nil) {
             p.lastError = "could not write dead letters (events stay queued): \(failure)"
             p.notBefore = now + options.storeRetryMs
             return false

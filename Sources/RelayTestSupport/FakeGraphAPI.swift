@@ -101,7 +101,8 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
             let answer = validate(request)
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) { writer.send(answer) }
         case .respond(let status, let headers, let body)?:
-            writer.send(HTTPResponse(status: status, contentType: "application/json", body: body, headers: headers.map { ($0.0, $0.1) }))
+            let extra = headers.map { (name: $0.0, value: $0.1) }
+            writer.send(HTTPResponse(status: status, contentType: "application/json", body: body, headers: extra))
         case .validWithHeaders(let headers)?:
             var answer = validate(request)
             answer.headers += headers.map { ($0.0, $0.1) }

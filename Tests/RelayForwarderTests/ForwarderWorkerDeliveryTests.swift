@@ -15,7 +15,9 @@ struct ForwarderWorkerTests {}
 extension ForwarderWorkerTests {
     @Suite("delivery")
     struct Delivery {
-        @Test("queued events are delivered per pixel in FIFO order, in batches of at most maxBatchEvents, with the documented body")
+        @Test(
+            "queued events are delivered per pixel in FIFO order, in batches of at most maxBatchEvents, with the documented body"
+        )
         func fifoBatchesAndBody() async throws {
             try await withHarness { h in
                 let a = makeEvents(2500, pixel: pixelA)
@@ -42,8 +44,10 @@ extension ForwarderWorkerTests {
                     sizes[pixel, default: []].append(data.count)
                     #expect(body["access_token"] == .string(ForwarderHarness.token))
                     #expect(body["partner_agent"] == .string("pixelrelay-test"))
-                    let expectedKeys = pixel == pixelA
-                        ? ["data", "access_token", "test_event_code", "partner_agent"] : ["data", "access_token", "partner_agent"]
+                    let expectedKeys =
+                        pixel == pixelA
+                        ? ["data", "access_token", "test_event_code", "partner_agent"]
+                        : ["data", "access_token", "partner_agent"]
                     #expect(object.keys == expectedKeys)
                 }
                 // Everything was queued before the worker started, so every batch but the last is full.
@@ -67,14 +71,18 @@ extension ForwarderWorkerTests {
                 var expected: [Int] = []
                 var bytes = 0
                 for event in events {
-                    if expected.isEmpty || bytes + event.payload.count > options.maxBatchBytes || expected[expected.count - 1] == 1000 {
+                    if expected.isEmpty || bytes + event.payload.count > options.maxBatchBytes
+                        || expected[expected.count - 1] == 1000
+                    {
                         expected.append(0)
                         bytes = 0
                     }
                     expected[expected.count - 1] += 1
                     bytes += event.payload.count
                 }
-                let bodies = try h.fake.rawBodies.map { try JSONParser.parse($0, limits: JSONLimits(maxBytes: 8 << 20)) }
+                let bodies = try h.fake.rawBodies.map {
+                    try JSONParser.parse($0, limits: JSONLimits(maxBytes: 8 << 20))
+                }
                 #expect(bodies.map { $0["data"]?.arrayValue?.count ?? 0 } == expected)
                 #expect(expected.count >= 2)
                 #expect(h.fake.rawBodies.contains { $0.utf8.count > 1 << 20 })
@@ -122,7 +130,9 @@ extension ForwarderWorkerTests {
         func usageHeadersSlowDown() async throws {
             try await withHarness { h in
                 await h.enqueue(makeEvents(10))
-                h.fake.script([.validWithHeaders([("X-App-Usage", #"{"call_count":96,"total_cputime":10,"total_time":10}"#)])])
+                h.fake.script([
+                    .validWithHeaders([("X-App-Usage", #"{"call_count":96,"total_cputime":10,"total_time":10}"#)])
+                ])
                 var options = h.options()
                 options.maxBatchEvents = 5
                 let worker = h.start(options: options)

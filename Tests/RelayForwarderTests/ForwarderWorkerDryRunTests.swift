@@ -10,7 +10,8 @@ import Testing
 
 /// The lines of a file (without their newlines).
 private func lines(_ path: String) throws -> [String] {
-    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        .dropLast().map(String.init)
 }
 
 private func mode(_ path: String) throws -> Int {
@@ -19,14 +20,18 @@ private func mode(_ path: String) throws -> Int {
 
 private func send(_ client: DryRunClient, _ body: String) async -> Result<UpstreamResponse, UpstreamError> {
     await withCheckedContinuation { continuation in
-        client.send(UpstreamRequest(url: "http://dry-run/v26.0/1/events", body: Array(body.utf8))) { continuation.resume(returning: $0) }
+        client.send(UpstreamRequest(url: "http://dry-run/v26.0/1/events", body: Array(body.utf8))) {
+            continuation.resume(returning: $0)
+        }
     }
 }
 
 extension ForwarderWorkerTests {
     @Suite("dry-run")
     struct DryRun {
-        @Test("dry-run writes each exact request body, token redacted, to {dataDir}/dry-run/requests.jsonl with mode 0600")
+        @Test(
+            "dry-run writes each exact request body, token redacted, to {dataDir}/dry-run/requests.jsonl with mode 0600"
+        )
         func worker() async throws {
             try await withHarness { h in
                 let secret = "real-secret-token-\(UInt64.random(in: 1...UInt64.max))"
@@ -37,14 +42,18 @@ extension ForwarderWorkerTests {
                 var options = h.options(baseURL: "https://graph.facebook.com")
                 options.dryRun = true
                 options.maxBatchEvents = 10
-                h.start(options: options, targets: [target(pixelA, token: secret, testEventCode: "TEST9")], client: client)
+                h.start(
+                    options: options, targets: [target(pixelA, token: secret, testEventCode: "TEST9")], client: client)
 
                 #expect(await eventually { h.depth == 0 })
                 let path = h.dir + "/dry-run/requests.jsonl"
                 #expect(client.path == path)
                 #expect(try mode(path) == 0o600)
                 let expected = [events[0..<10], events[10..<20], events[20..<25]].map {
-                    String(decoding: CAPIRequestBody.make(events: $0, accessToken: "<redacted>", testEventCode: "TEST9", partnerAgent: "pixelrelay-test"), as: UTF8.self)
+                    String(
+                        decoding: CAPIRequestBody.make(
+                            events: $0, accessToken: "<redacted>", testEventCode: "TEST9",
+                            partnerAgent: "pixelrelay-test"), as: UTF8.self)
                 }
                 #expect(try lines(path) == expected)
                 #expect(recorded.withLock { $0 }.map { String(decoding: $0, as: UTF8.self) } == expected)
@@ -104,7 +113,8 @@ extension ForwarderWorkerTests {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try FileManager.default.createDirectory(atPath: dir + "/dry-run", withIntermediateDirectories: true)
             let path = dir + "/dry-run/requests.jsonl"
-            #expect(FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o644]))
+            #expect(
+                FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o644]))
             #expect(try mode(path) == 0o644)
             let client = try DryRunClient(dataDir: dir)
             client.shutdown()

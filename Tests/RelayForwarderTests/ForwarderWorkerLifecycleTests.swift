@@ -10,7 +10,9 @@ import Testing
 extension ForwarderWorkerTests {
     @Suite("stop, restart and backlog drain (F1, F6)")
     struct Lifecycle {
-        @Test("stop() returns promptly and leaves the in-flight batch uncommitted; after a restart a new worker delivers the same event ids")
+        @Test(
+            "stop() returns promptly and leaves the in-flight batch uncommitted; after a restart a new worker delivers the same event ids"
+        )
         func stopThenRestart() async throws {
             try await withHarness { h in
                 let events = makeEvents(30)
@@ -36,14 +38,17 @@ extension ForwarderWorkerTests {
             }
         }
 
-        @Test("a pixel stopped half-way through a bisection resumes after its committed prefix, without re-sending or re-dead-lettering it")
+        @Test(
+            "a pixel stopped half-way through a bisection resumes after its committed prefix, without re-sending or re-dead-lettering it"
+        )
         func stopDuringBisection() async throws {
             try await withHarness { h in
                 let events = makeEvents(16)
                 await h.enqueue(events)
                 h.fake.rejectEvents(["1-12"])
                 // Requests: 0–15 ✗, 0–7 ✓, 8–15 ✗, 8–11 ✓, 12–15 ✗, 12–13 ✗, 12 ✗ (dead letter), then 13 → paused.
-                h.fake.script(Array(repeating: .slow(ms: 0), count: 7) + [.graphError(http: 400, code: 190, subcode: 463)])
+                h.fake.script(
+                    Array(repeating: .slow(ms: 0), count: 7) + [.graphError(http: 400, code: 190, subcode: 463)])
                 let worker = h.start()
                 #expect(await eventually { worker.pixelStates().first?.paused == true })
                 #expect(h.deadLetters.map(\.event.eventID) == ["1-12"])
@@ -73,7 +78,9 @@ extension ForwarderWorkerTests {
                 h.fake.setAlways(nil)
                 #expect(await eventually { h.depth == 0 })
                 let ms = max(1, elapsedMs(start))
-                print("backlog drain (debug build): 20000 events in \(ms) ms = \(20_000 * 1000 / ms) events/s; appended in \(appendMs) ms")
+                print(
+                    "backlog drain (debug build): 20000 events in \(ms) ms = \(20_000 * 1000 / ms) events/s; appended in \(appendMs) ms"
+                )
                 #expect(firstOccurrences(h.receivedIDs(pixelA)) == events.map(\.eventID))
                 #expect(h.receivedIDs(pixelA).count == 20_000)
             }

@@ -15,6 +15,14 @@ struct ThrottleCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
+/// An upstream failure and how the worker's retry reason starts.
+struct FailureCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var behaviour: FakeGraphAPI.Behaviour
+    var reasonPrefix: String
+    var testDescription: String { name }
+}
+
 extension ForwarderWorkerTests {
     @Suite("outages and throttling (F1, F2, F5)")
     struct Outage {
@@ -43,17 +51,54 @@ extension ForwarderWorkerTests {
                 }
                 #expect(h.fake.received.count - 500 <= 50)
                 #expect(h.deadLetters.isEmpty)
+                // libcurl itself re-sends once when a reused connection dies before any byte of
+                // the answer, so a reset may not reach the worker (the next test pins resets down).
                 let reasons = h.reports.retryReasons
-                #expect(reasons.count == 8)
+                #expect(reasons.count >= 6 && reasons.count <= 8)
                 #expect(reasons.filter { $0 == "timeout" }.count == 2)
-                #expect(reasons.contains { $0.hasPrefix("HTTP 500") })
+                #expect(reasons.filter { $0.hasPrefix("HTTP 500") }.count == 2)
                 #expect(reasons.contains { $0.hasPrefix("HTTP 502") })
                 #expect(reasons.contains { $0.hasPrefix("HTTP 503, code 2") })
-                #expect(reasons.filter { $0.hasPrefix("transport error") }.count == 2)
             }
         }
 
-        @Test("connection refused is retried with growing backoff until the upstream comes up, then everything is delivered")
+        static let failureCases: [FailureCase] = [
+            FailureCase(name: "connection reset", behaviour: .reset, reasonPrefix: "transport error"),
+            FailureCase(name: "HTTP 500", behaviour: .status(500, body: "{}"), reasonPrefix: "HTTP 500"),
+            FailureCase(
+                name: "HTTP 502 from a proxy", behaviour: .status(502, body: "<html>bad gateway</html>"),
+                reasonPrefix: "HTTP 502"),
+            FailureCase(name: "hang", behaviour: .hang(ms: 1000), reasonPrefix: "timeout"),
+            FailureCase(name: "code 1", behaviour: .graphError(http: 500, code: 1), reasonPrefix: "HTTP 500, code 1 "),
+            FailureCase(name: "code 2", behaviour: .graphError(http: 503, code: 2), reasonPrefix: "HTTP 503, code 2 "),
+        ]
+
+        @Test(
+            "each kind of upstream failure is retried for as long as it lasts, then the events are delivered once",
+            arguments: failureCases)
+        func failureKinds(_ c: FailureCase) async throws {
+            try await withHarness { h in
+                let events = makeEvents(20)
+                await h.enqueue(events)
+                h.fake.setAlways(c.behaviour)
+                var options = h.options()
+                options.timeoutMs = 200
+                let worker = h.start(options: options)
+
+                #expect(await eventually { h.reports.retryReasons.count >= 3 })
+                #expect(h.reports.retryReasons.allSatisfy { $0.hasPrefix(c.reasonPrefix) })
+                #expect((worker.pixelStates().first?.consecutiveFailures ?? 0) >= 3)
+                #expect(h.depth == 20)
+                h.fake.setAlways(nil)
+                #expect(await eventually { h.depth == 0 })
+                #expect(h.receivedIDs(pixelA) == events.map(\.eventID))
+                #expect(h.deadLetters.isEmpty)
+            }
+        }
+
+        @Test(
+            "connection refused is retried with growing backoff until the upstream comes up, then everything is delivered"
+        )
         func connectionRefused() async throws {
             try await withHarness { h in
                 let port = try freePort()
@@ -66,7 +111,10 @@ extension ForwarderWorkerTests {
 
                 #expect(await eventually { h.reports.retryReasons.count >= 6 })
                 let failures = h.reports.all.filter(\.report.isRetrying)
-                #expect(failures.allSatisfy { if case .retrying(let r) = $0.report.outcome { r.hasPrefix("connect failed") } else { false } })
+                #expect(
+                    failures.allSatisfy {
+                        if case .retrying(let r) = $0.report.outcome { r.hasPrefix("connect failed") } else { false }
+                    })
                 // Attempt k waits the whole window k (no jitter here): 20, 40, 80, 160, 160 ms.
                 for k in 0..<5 {
                     let gap = millis(from: failures[k].at, to: failures[k + 1].at)
@@ -86,10 +134,12 @@ extension ForwarderWorkerTests {
         static let throttleCases: [ThrottleCase] = [
             ThrottleCase(name: "HTTP 429", behaviour: .status(429, body: "{}"), throttled: true),
             ThrottleCase(name: "code 4", behaviour: .graphError(http: 400, code: 4), throttled: true),
-            ThrottleCase(name: "code 17", behaviour: .graphError(http: 400, code: 17, subcode: 2_446_079), throttled: true),
+            ThrottleCase(
+                name: "code 17", behaviour: .graphError(http: 400, code: 17, subcode: 2_446_079), throttled: true),
             ThrottleCase(name: "code 613", behaviour: .graphError(http: 400, code: 613), throttled: true),
             ThrottleCase(name: "code 80004", behaviour: .graphError(http: 400, code: 80004), throttled: true),
-            ThrottleCase(name: "is_transient", behaviour: .graphError(http: 500, code: 9999, transient: true), throttled: true),
+            ThrottleCase(
+                name: "is_transient", behaviour: .graphError(http: 500, code: 9999, transient: true), throttled: true),
             ThrottleCase(name: "HTTP 500 (not throttling)", behaviour: .status(500, body: "{}"), throttled: false),
         ]
 
@@ -112,7 +162,7 @@ extension ForwarderWorkerTests {
                 let delivered = try #require(log.first { $0.report.isDelivered })
                 let waited = millis(from: failed.at, to: delivered.at)
                 if c.throttled {
-                    #expect(waited >= 700)
+                    #expect(waited >= 700 - 2)  // ms truncation of the two clocks
                 } else {
                     #expect(waited < 700)
                 }
@@ -132,7 +182,7 @@ extension ForwarderWorkerTests {
                 let log = h.reports.all
                 let failed = try #require(log.first { $0.report.isRetrying })
                 let delivered = try #require(log.first { $0.report.isDelivered })
-                #expect(millis(from: failed.at, to: delivered.at) >= 1000)
+                #expect(millis(from: failed.at, to: delivered.at) >= 1000 - 2)  // ms truncation
                 #expect(failed.report.httpStatus == 429)
             }
         }
@@ -166,7 +216,9 @@ extension ForwarderWorkerTests {
                 #expect(timeouts.count >= 2)
                 #expect(timeouts.allSatisfy { $0.latencyMs >= 390 && $0.latencyMs < 1500 })
                 latencies.sort()
-                print("append latency while upstream hangs: n=\(latencies.count) p50=\(latencies[latencies.count / 2]) ms max=\(latencies.last!) ms")
+                print(
+                    "append latency while upstream hangs: n=\(latencies.count) p50=\(latencies[latencies.count / 2]) ms max=\(latencies.last!) ms"
+                )
                 #expect(latencies.last! < 200)
 
                 h.fake.setAlways(nil)

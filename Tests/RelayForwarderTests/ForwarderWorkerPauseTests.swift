@@ -43,7 +43,10 @@ extension ForwarderWorkerTests {
 
         @Test(
             "a pause error keeps every event queued, and a reload with the same settings resumes the pixel",
-            arguments: [PauseCase(code: 190, subcode: 460), PauseCase(code: 102), PauseCase(code: 10), PauseCase(code: 200), PauseCase(code: 368), PauseCase(code: 100, subcode: 33)])
+            arguments: [
+                PauseCase(code: 190, subcode: 460), PauseCase(code: 102), PauseCase(code: 10), PauseCase(code: 200),
+                PauseCase(code: 368), PauseCase(code: 100, subcode: 33),
+            ])
         func reloadResumes(_ c: PauseCase) async throws {
             try await withHarness { h in
                 let events = makeEvents(20)

@@ -20,7 +20,9 @@ private let day: Int64 = 24 * 3600
 extension ForwarderWorkerTests {
     @Suite("invalid and expired events (F3, D7)")
     struct Rejection {
-        @Test("3 invalid events among 50 are bisected out and dead-lettered with Meta's message and fbtrace_id; the other 47 are delivered in order")
+        @Test(
+            "3 invalid events among 50 are bisected out and dead-lettered with Meta's message and fbtrace_id; the other 47 are delivered in order"
+        )
         func bisection() async throws {
             try await withHarness { h in
                 let events = makeEvents(50)
@@ -40,12 +42,16 @@ extension ForwarderWorkerTests {
                 }
                 #expect(h.receivedIDs(pixelA) == events.map(\.eventID).filter { !bad.contains($0) })
                 #expect(h.queue.stats().totalDeadLetters == 3)
-                let deadReports = h.reports.reports.filter { if case .deadLettered = $0.outcome { true } else { false } }
+                let deadReports = h.reports.reports.filter {
+                    if case .deadLettered = $0.outcome { true } else { false }
+                }
                 #expect(deadReports.map(\.eventIDs) == bad.map { [$0] })
             }
         }
 
-        @Test("events older than maxEventAgeSeconds (by the injected clock) are dead-lettered as expired and never sent; fresh ones in the same batch are delivered together")
+        @Test(
+            "events older than maxEventAgeSeconds (by the injected clock) are dead-lettered as expired and never sent; fresh ones in the same batch are delivered together"
+        )
         func expiredNeverSent() async throws {
             try await withHarness { h in
                 let wall = wallClockSeconds()
@@ -88,7 +94,9 @@ extension ForwarderWorkerTests {
             }
         }
 
-        @Test("a dead letter that cannot be written is never committed: the event and all after it stay queued until the store works", arguments: BadEvent.allCases)
+        @Test(
+            "a dead letter that cannot be written is never committed: the event and all after it stay queued until the store works",
+            arguments: BadEvent.allCases)
         func deadLetterStoreFailure(_ kind: BadEvent) async throws {
             let fs = FaultyFileSystem(failWritesTo: "/dead/")
             try await withHarness(fileSystem: fs) { h in
@@ -100,7 +108,10 @@ extension ForwarderWorkerTests {
                 fs.failing = true
                 let worker = h.start()
 
-                #expect(await eventually { worker.pixelStates().first?.lastError?.hasPrefix("could not write dead letters") == true })
+                #expect(
+                    await eventually {
+                        worker.pixelStates().first?.lastError?.hasPrefix("could not write dead letters") == true
+                    })
                 try await Task.sleep(for: .milliseconds(150))  // several store retries (storeRetryMs = 20)
                 #expect(h.deadLetters.isEmpty)
                 #expect(try h.queuedIDs(pixelA).suffix(6) == ids[4...])
@@ -123,7 +134,9 @@ extension ForwarderWorkerTests {
                 fs.failing = true
                 let worker = h.start()
 
-                #expect(await eventually { worker.pixelStates().first?.lastError?.hasPrefix("queue commit failed") == true })
+                #expect(
+                    await eventually { worker.pixelStates().first?.lastError?.hasPrefix("queue commit failed") == true }
+                )
                 try await Task.sleep(for: .milliseconds(150))
                 #expect(h.fake.requestCount == 1)
                 #expect(h.depth == 10)

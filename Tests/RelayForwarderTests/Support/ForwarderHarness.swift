@@ -24,7 +24,8 @@ final class ForwarderHarness: @unchecked Sendable {
     init(fileSystem: any FileSystem = PosixFileSystem(), fake: FakeGraphAPI? = nil) throws {
         dir = try makeTemporaryDirectory()
         fs = fileSystem
-        queue = try DurableQueue(directory: dir, options: DurableQueue.Options(lockDirectory: false), fileSystem: fileSystem)
+        queue = try DurableQueue(
+            directory: dir, options: DurableQueue.Options(lockDirectory: false), fileSystem: fileSystem)
         self.fake = try fake ?? FakeGraphAPI(validToken: Self.token)
         client = try CurlClient(allowPlainHTTP: true, userAgent: "pixelrelay/test")
     }
@@ -137,7 +138,9 @@ func makeEvent(
         payload: Array(json.utf8))
 }
 
-func makeEvents(_ count: Int, pixel: String = pixelA, from start: Int = 0, eventTime: Int64? = nil, padding: Int = 0) -> [QueuedEvent] {
+func makeEvents(_ count: Int, pixel: String = pixelA, from start: Int = 0, eventTime: Int64? = nil, padding: Int = 0)
+    -> [QueuedEvent]
+{
     (start..<start + count).map { makeEvent($0, pixel: pixel, eventTime: eventTime, padding: padding) }
 }
 
@@ -167,7 +170,8 @@ func millis(from a: ContinuousClock.Instant, to b: ContinuousClock.Instant) -> I
 func makeTemporaryDirectory() throws -> String {
     let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
     var template = Array("\(base)/relayfwd-XXXXXX".utf8CString)
-    return try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+    return try #require(
+        template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
 }
 
 /// The sequence with later repeats of an element removed (first occurrences, in order).

@@ -24,13 +24,9 @@ final class ReportLog: ForwardObserver {
     var retryReasons: [String] {
         reports.compactMap { if case .retrying(let reason) = $0.outcome { reason } else { nil } }
     }
-
-    /// Reports whose outcome matches.
-    func count(where predicate: (ForwardReport) -> Bool) -> Int { reports.count(where: predicate) }
 }
 
 extension ForwardReport {
     var isRetrying: Bool { if case .retrying = outcome { true } else { false } }
     var isDelivered: Bool { outcome == .delivered }
-    var isPaused: Bool { if case .paused = outcome { true } else { false } }
 }
