@@ -19,6 +19,8 @@ extension HTTPServer {
         public var minBodyBytesPerSecond: Int = 1024
         /// Grace before the minimum body rate applies.
         public var bodyGraceMs: Int64 = 5_000
+        /// A client that accepts none of its pending response bytes for this long is disconnected.
+        public var writeTimeoutMs: Int64 = 30_000
         /// Requests a connection may have in flight (pipelined) before the server stops reading from it.
         public var maxPipelinedRequests: Int = 32
         /// Unsent response bytes a connection may accumulate before the server stops reading from it.
