@@ -88,6 +88,7 @@ extension HTTPServer {
                 Sys.abort(accepted.fd)  // an RST: the client learns at once, and we keep no state
                 continue
             }
+            if let size = configuration.socketSendBufferBytes { Sys.setSendBuffer(accepted.fd, bytes: size) }
             let info = ConnectionInfo(id: nextConnectionID, peerHost: accepted.host, peerPort: accepted.port)
             nextConnectionID &+= 1
             let c = Connection(fd: accepted.fd, info: info, limits: configuration.limits, now: nowMs)

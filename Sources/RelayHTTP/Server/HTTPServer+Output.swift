@@ -3,12 +3,10 @@
 /// Completing responses, writing them in order, and closing (loop thread only).
 extension HTTPServer {
     func drainInbox() {
-        let items = inbox.withLock { items -> [Completion] in
-            let taken = items
-            items.removeAll(keepingCapacity: true)
-            return taken
-        }
-        for item in items { deliver(item) }
+        // Swap buffers instead of copying, so neither side allocates in the steady state.
+        inbox.withLock { swap(&$0, &inboxBatch) }
+        for item in inboxBatch { deliver(item) }
+        inboxBatch.removeAll(keepingCapacity: true)
         flushQueued()
     }
 
@@ -61,12 +59,12 @@ extension HTTPServer {
 
     func flushQueued() {
         while !flushQueue.isEmpty {
-            let batch = flushQueue
-            flushQueue.removeAll(keepingCapacity: true)
-            for c in batch {
+            swap(&flushQueue, &flushBatch)  // flushing may queue more; they go to the emptied array
+            for c in flushBatch {
                 c.queuedForFlush = false
                 if !c.closed { flush(c) }
             }
+            flushBatch.removeAll(keepingCapacity: true)
         }
     }
 

@@ -30,6 +30,8 @@ public final class HTTPServer: @unchecked Sendable {
     var lingeringCount = 0
     var nextConnectionID: UInt64 = 1
     var flushQueue: [Connection] = []
+    var flushBatch: [Connection] = []
+    var inboxBatch: [Completion] = []
     var dateHeader: [UInt8] = []
     var dateSecond: Int = -1
     /// The loop's clock, read once per wake-up (cheaper than a clock call per request).
@@ -38,7 +40,6 @@ public final class HTTPServer: @unchecked Sendable {
     var acceptPausedUntilMs: Int64 = 0
     var draining = false
     var drainDeadlineMs: Int64 = 0
-    var loopThreadID = pthread_t()
     let scratch: UnsafeMutableRawBufferPointer
 
     /// How long a connection we are closing waits for the client's FIN (reading and dropping its bytes).
@@ -54,6 +55,8 @@ public final class HTTPServer: @unchecked Sendable {
     let inbox = Mutex<[Completion]>([])
     let wakePending = Atomic<Bool>(false)
     let stopRequested = Atomic<Int64>(0)  // 0 = run; >0 = drain deadline in ms from request
+    /// The loop thread's `pthread_t`, so `send` on that thread skips the inbox.
+    let loopThread = Atomic<UInt>(0)
     /// The loop has exited: late completions are dropped instead of piling up in the inbox.
     let loopExited = Atomic<Bool>(false)
     let counters = Counters()
@@ -86,7 +89,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Binds, listens and starts the loop thread.
     public func start() throws(SocketError) {
-        precondition(thread == nil && listenFD < 0, "HTTPServer.start() called twice")
+        precondition(epfd < 0, "HTTPServer.start() called twice (a server is not restartable)")
         let bound = try Sys.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         listenFD = bound.fd
         port = bound.port
@@ -104,7 +107,7 @@ public final class HTTPServer: @unchecked Sendable {
         lastSweepMs = nowMs
         refreshDate(force: true)
         thread = OSThread(name: "http-loop") { [self] in
-            self.loopThreadID = pthread_self()
+            self.loopThread.store(UInt(pthread_self()), ordering: .releasing)
             self.runLoop()
             self.loopExited.store(true, ordering: .releasing)
         }
@@ -135,7 +138,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     func complete(fd: Int32, connectionID: UInt64, sequence: UInt64, response: HTTPResponse) {
         if loopExited.load(ordering: .acquiring) { return }  // shut down: the connection is gone
-        if pthread_equal(pthread_self(), loopThreadID) != 0 {
+        if UInt(pthread_self()) == loopThread.load(ordering: .relaxed) {
             deliver(Completion(fd: fd, connectionID: connectionID, sequence: sequence, response: response))
             return
         }

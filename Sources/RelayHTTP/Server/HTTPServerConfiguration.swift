@@ -25,6 +25,9 @@ extension HTTPServer {
         public var maxPipelinedRequests: Int = 32
         /// Unsent response bytes a connection may accumulate before the server stops reading from it.
         public var maxPendingOutputBytes: Int = 256 * 1024
+        /// SO_SNDBUF for accepted sockets; nil keeps the kernel's autotuning (the right choice in
+        /// production). A small value makes every large response go out in EPOLLOUT rounds (tests).
+        public var socketSendBufferBytes: Int32? = nil
         /// Parser limits (request line, header section, header count, body).
         public var limits: HTTPParserLimits = HTTPParserLimits()
 

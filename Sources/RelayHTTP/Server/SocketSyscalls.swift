@@ -134,6 +134,11 @@ enum Sys {
 
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    static func setSendBuffer(_ fd: Int32, bytes: Int32) {
+        var size = bytes
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// Closes with an RST instead of a FIN (used when refusing over the connection cap).
     static func abort(_ fd: Int32) {
         var lin = linger(l_onoff: 1, l_linger: 0)

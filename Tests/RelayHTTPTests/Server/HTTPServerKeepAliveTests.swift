@@ -159,6 +159,42 @@ import Testing
         }
     }
 
+    @Test("100 Continue for a request pipelined behind a slow one waits for the earlier answer")
+    func expectContinueBehindAnInFlightRequest() throws {
+        try TestServer.with { server in
+            let client = try server.connect()
+            client.send(
+                "GET /delay/100/first HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+            let early = client.readResponses(2)
+            #expect(early.map(\.status) == [200, 100])
+            client.send("ok")
+            #expect(client.readResponses(1).first?.body == "POST /up 2")
+        }
+    }
+
+    @Test("204 and 304 carry neither Content-Length nor a body", arguments: [204, 304])
+    func bodilessStatuses(status: Int) throws {
+        try TestServer.with { server in
+            let client = try server.connect()
+            client.send("GET /status/\(status) HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            let (responses, end) = client.responsesUntilClose()
+            #expect(end == .closed)
+            #expect(responses.map(\.status) == [status, 200])
+            #expect(responses.first?.header("Content-Length") == nil)
+            #expect(responses.last?.body == "GET /next 0", "nothing was sent between the two heads")
+        }
+    }
+
+    @Test("a request answered twice keeps its first answer and the connection stays in step")
+    func answeredTwice() throws {
+        try TestServer.with { server in
+            let client = try server.connect()
+            client.send("GET /twice HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(client.readResponses(2).map(\.body) == ["first", "GET /after 0"])
+        }
+    }
+
     @Test("every response carries a Date header in IMF-fixdate form")
     func dateHeader() throws {
         try TestServer.with { server in

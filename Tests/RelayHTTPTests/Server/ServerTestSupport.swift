@@ -50,6 +50,7 @@ final class TestServer: Sendable {
 /// - `/big/<bytes>`: a body of that many bytes (a repeating pattern, see `ScriptedResponder.pattern`);
 /// - `/hold/…`: keeps the writer until the test calls `releaseHeld()`;
 /// - `/close`: answers and asks the server to close; `/abort`: resets the connection;
+/// - `/status/<code>`: that status with a 16-byte body; `/twice`: answers `first`, then `second`;
 /// - anything else: `200` with the echo `"<method> <target> <body bytes>"` at once, on the loop thread.
 final class ScriptedResponder: HTTPResponder {
     private let held = Mutex<[ResponseWriter]>([])
@@ -71,6 +72,12 @@ final class ScriptedResponder: HTTPResponder {
             writer.send(HTTPResponse(status: 200, body: Array(Self.echo(request).utf8), close: true))
         case "abort":
             writer.send(HTTPResponse(status: 500, abort: true))
+        case "status":
+            let code = parts.count > 1 ? Int(parts[1]) ?? 200 : 200
+            writer.send(HTTPResponse(status: code, body: Array("must not be sent".utf8)))
+        case "twice":
+            writer.send(HTTPResponse(status: 200, contentType: "text/plain", body: "first"))
+            writer.send(HTTPResponse(status: 500, contentType: "text/plain", body: "second"))
         default:
             writer.send(echo)
         }
@@ -90,10 +97,10 @@ final class ScriptedResponder: HTTPResponder {
 
     static func echo(_ request: HTTPRequest) -> String { "\(request.method.name) \(request.target) \(request.body.count)" }
 
-    /// `count` bytes of a 251-byte cycle (a prime, so misplaced chunks do not line up).
+    /// `count` printable bytes in an 89-byte cycle (a prime, so misplaced chunks do not line up).
     static func pattern(_ count: Int) -> [UInt8] {
-        var out = (0..<251).map { UInt8($0) }
-        out.reserveCapacity(count + 251)
+        var out = (0..<89).map { UInt8(0x21 + $0) }
+        out.reserveCapacity(count + 89)
         while out.count < count { out.append(contentsOf: out[0..<min(out.count, count - out.count)]) }
         return Array(out.prefix(count))
     }
