@@ -32,6 +32,29 @@ import Testing
         }
     }
 
+    @Test("100 pipelined requests followed by a half-close are all answered before the server closes")
+    func pipelinedThenHalfClose() throws {
+        try TestServer.with({ $0.maxPipelinedRequests = 8 }) { server in
+            let client = try server.connect()
+            client.send((0..<100).map { "GET /delay/\($0 % 3)/\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
+            client.shutdownWrite()
+            let (responses, end) = client.responsesUntilClose()
+            #expect(end == .closed)
+            #expect(responses.map(\.body) == (0..<100).map { "GET /delay/\($0 % 3)/\($0) 0" })
+        }
+    }
+
+    @Test("large pipelined responses beyond the output limit pause reading and keep their order")
+    func outputBackpressure() throws {
+        try TestServer.with({ $0.maxPendingOutputBytes = 64 * 1024; $0.socketSendBufferBytes = 32 * 1024 }) { server in
+            let client = try server.connect()
+            let sizes = [300_000, 10, 200_000, 70_000, 5]
+            client.send(sizes.map { "GET /big/\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
+            let responses = client.readResponses(sizes.count)
+            #expect(responses.map { Array($0.body.utf8) } == sizes.map { ScriptedResponder.pattern($0) })
+        }
+    }
+
     @Test("pipelined responses completed out of order on other threads go out in request order")
     func outOfOrderCompletionsAreReordered() throws {
         try TestServer.with { server in
