@@ -52,6 +52,22 @@ import Testing
         }
     }
 
+    @Test("a connection closed after an error is released within the linger bound even if the client never closes")
+    func lingeringIsBounded() throws {
+        try TestServer.with { server in
+            let client = try server.connect()
+            client.send("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n")
+            let (responses, end) = client.responsesUntilClose()
+            #expect(responses.map(\.status) == [400])
+            #expect(end == .closed, "the client sees EOF right after the answer")
+            #expect(server.statistics.openConnections == 1, "the server waits a moment for the client's FIN")
+            let start = nowMs()
+            #expect(eventually(timeoutMs: 4_000) { server.statistics.openConnections == 0 })
+            #expect(nowMs() - start < 3_000)
+            withExtendedLifetime(client) {}
+        }
+    }
+
     @Test("statistics count accepted, open and refused connections, requests, errors and timeouts")
     func statisticsMove() throws {
         try TestServer.with({ $0.maxConnections = 3; $0.headerTimeoutMs = 300 }) { server in

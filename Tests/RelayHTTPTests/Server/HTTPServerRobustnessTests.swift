@@ -170,6 +170,19 @@ import Testing
         #expect(eventually { done.isSet })
     }
 
+    @Test("graceful shutdown does not wait for connections that only wait for the client's FIN")
+    func shutdownSkipsLingeringConnections() throws {
+        let server = try TestServer()
+        let client = try server.connect()
+        client.send("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n")
+        #expect(client.responsesUntilClose().responses.map(\.status) == [400])
+        #expect(server.statistics.openConnections == 1)
+        let start = nowMs()
+        server.server.shutdown(graceMs: 5_000)
+        #expect(nowMs() - start < 1_000)
+        withExtendedLifetime(client) {}
+    }
+
     @Test("graceful shutdown gives up on unfinished work after the grace period")
     func shutdownGraceExpires() throws {
         let server = try TestServer()
