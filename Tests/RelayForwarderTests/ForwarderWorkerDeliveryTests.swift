@@ -94,7 +94,7 @@ extension ForwarderWorkerTests {
         func linger() async throws {
             try await withHarness { h in
                 var options = h.options()
-                options.lingerMs = 400
+                options.lingerMs = 2000  // generous: five fsynced appends on a loaded CI machine can take a while
                 h.start(options: options)
                 let events = makeEvents(5)
                 for event in events { await h.enqueue([event]) }
