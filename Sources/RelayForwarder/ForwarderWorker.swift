@@ -189,6 +189,11 @@ public final class ForwarderWorker: @unchecked Sendable {
         }
         p.target = target
         if now < p.notBeforeMs { return p.notBeforeMs }
+        if p.batch != nil && p.chunks.isEmpty {
+            // Everything was sent earlier but the commit failed: only the commit is retried.
+            finishBatch(&p)
+            if p.batch != nil { return p.notBeforeMs }
+        }
         if target == nil && !options.dryRun {
             // Events for a pixel that is no longer configured stay queued (visible in stats) until it returns.
             p.pausedReason = "pixel \(id) is not configured (events kept in the queue)"
@@ -338,13 +343,17 @@ public final class ForwarderWorker: @unchecked Sendable {
 
     private func finishBatch(_ p: inout Pixel) {
         guard let batch = p.batch else { return }
+        p.chunks = []
         do {
             try queue.commit(batch, count: batch.events.count)
         } catch {
+            // Sent, but the cursor could not be saved (disk full?). Keep the batch and retry only the
+            // commit shortly: re-reading would send the same events again and again.
             p.lastError = "commit failed: \(error)"
+            p.notBeforeMs = clock() + 1_000
+            return
         }
         p.batch = nil
-        p.chunks = []
     }
 
     /// Records events in the dead-letter store; false when that failed (then they must stay queued).
