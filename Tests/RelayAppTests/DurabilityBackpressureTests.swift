@@ -28,23 +28,22 @@ extension DurabilityEndToEndTests {
         }
 
         /// Posts a fresh event every 100 ms until one is acknowledged; returns its id.
-        static func postUntilAccepted(_ rig: DurabilityRig, prefix: String, timeoutMs: Int) -> String? {
+        static func postUntilAccepted(_ rig: DurabilityRig, prefix: String, timeoutMs: Int) async -> String? {
+            let deadline = GatewayProcess.nowMs() + timeoutMs
             var n = 0
-            var accepted: String?
-            DurabilityRig.waitUntil(timeoutMs: timeoutMs) {
+            while GatewayProcess.nowMs() < deadline {
                 n += 1
                 let id = "\(prefix)-\(n)"
-                if rig.post([Beacon.event(id: id)])?.status == 202 { accepted = id }
-                usleep(80_000)
-                return accepted != nil
+                if rig.post([Beacon.event(id: id)])?.status == 202 { return id }
+                await DurabilityRig.pause(ms: 100)
             }
-            return accepted
+            return nil
         }
 
         @Test("a queue at its byte cap answers 503 with Retry-After, stays live but not ready, and accepts again once it drains")
-        func queueCapRefusesAndRecovers() throws {
+        func queueCapRefusesAndRecovers() async throws {
             let rig = try DurabilityRig(config: DurabilityRig.config(maxQueueBytes: 4096, timeoutMs: 300))
-            defer { rig.cleanup(hangMs: 1000) }
+            defer { rig.cleanup() }
             rig.fake.setAlways(.hang(ms: 1000))
             try rig.start()
 
@@ -59,14 +58,14 @@ extension DurabilityEndToEndTests {
             #expect(ready.status == 503)
             #expect(ready.body.contains("byte cap"), "readyz: \(ready.body)")
             #expect(
-                DurabilityRig.waitUntil(timeoutMs: 3_000) { rig.fake.requestCount > 0 },
+                await DurabilityRig.waitUntil(timeoutMs: 3_000) { rig.fake.requestCount > 0 },
                 "the forwarder never tried the hanging upstream")
             #expect(rig.get("/readyz")?.status == 503, "still full while the upstream hangs")
 
             rig.fake.setAlways(nil)
-            let resumed = try #require(Self.postUntilAccepted(rig, prefix: "cap-after", timeoutMs: 20_000), "accepting never resumed")
-            #expect(rig.waitForDelivery(of: Set(acked + [resumed]), timeoutMs: 20_000))
-            #expect(DurabilityRig.waitUntil(timeoutMs: 5_000) { rig.get("/readyz")?.status == 200 })
+            let resumed = try #require(await Self.postUntilAccepted(rig, prefix: "cap-after", timeoutMs: 20_000), "accepting never resumed")
+            #expect(await rig.waitForDelivery(of: Set(acked + [resumed]), timeoutMs: 20_000))
+            #expect(await DurabilityRig.waitUntil(timeoutMs: 5_000) { rig.get("/readyz")?.status == 200 })
             #expect(!rig.deliveredIDs.contains(refusedID ?? ""), "a refused event was delivered")
             #expect(rig.stop().status == 0)
         }
@@ -74,7 +73,7 @@ extension DurabilityEndToEndTests {
         @Test(
             "a full disk answers 503 with Retry-After, never a false 202, and accepting resumes by itself when space returns",
             .enabled(if: TmpfsMount.permitted, "mounting a tmpfs needs root (CAP_SYS_ADMIN); the unit tests inject ENOSPC instead"))
-        func diskFullRefusesAndRecovers() throws {
+        func diskFullRefusesAndRecovers() async throws {
             let mount = try TmpfsMount(sizeKiB: 2048)
             defer { mount.unmount() }
             let rig = try DurabilityRig(dataDir: mount.path)
@@ -96,14 +95,14 @@ extension DurabilityEndToEndTests {
             #expect(ready.body.contains("disk full"), "readyz: \(ready.body)")
             // The forwarder may send what is queued, but when its cursor cannot be saved it must wait
             // for space instead of re-sending the same batch in a loop.
-            usleep(1_000_000)
+            await DurabilityRig.pause(ms: 1000)
             let requestsWhileFull = rig.fake.requestCount
             #expect(requestsWhileFull < 10, "\(requestsWhileFull) upstream requests for \(acked.count) events while the disk was full")
 
             try FileManager.default.removeItem(atPath: filler)
-            let resumed = try #require(Self.postUntilAccepted(rig, prefix: "disk-after", timeoutMs: 5_000), "accepting never resumed")
-            #expect(rig.waitForDelivery(of: Set(acked + [resumed]), timeoutMs: 20_000))
-            #expect(DurabilityRig.waitUntil(timeoutMs: 5_000) { rig.get("/readyz")?.status == 200 })
+            let resumed = try #require(await Self.postUntilAccepted(rig, prefix: "disk-after", timeoutMs: 5_000), "accepting never resumed")
+            #expect(await rig.waitForDelivery(of: Set(acked + [resumed]), timeoutMs: 20_000))
+            #expect(await DurabilityRig.waitUntil(timeoutMs: 5_000) { rig.get("/readyz")?.status == 200 })
             #expect(!rig.deliveredIDs.contains(refusedID ?? ""), "a refused event was delivered")
             let audit = DeliveryAudit(acked: acked + [resumed], sent: Set(acked + [resumed]), received: rig.fake.received)
             #expect(audit.lost.isEmpty && audit.unknown.isEmpty)

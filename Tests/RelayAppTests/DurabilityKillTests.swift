@@ -36,26 +36,26 @@ struct KillLoop {
 
     /// Posts beacons from `threads` connections while the binary is killed and restarted `kills`
     /// times on the same data dir, then lets it drain to the fake and audits the deliveries.
-    func run() throws -> Result {
+    func run() async throws -> Result {
         let rig = try DurabilityRig()
-        defer { rig.cleanup(hangMs: upstreamDelayMs) }
+        defer { rig.cleanup() }
         rig.fake.setAlways(.slow(ms: upstreamDelayMs))
         try rig.start()
         let load = BeaconLoad(port: { rig.port }, threads: threads, eventsPerRequest: eventsPerRequest, prefix: "d2")
         load.start()
         for _ in 0..<kills {
-            usleep(UInt32(Int.random(in: gapMs)) * 1000)
+            await DurabilityRig.pause(ms: Int.random(in: gapMs))
             rig.kill9()
             try rig.start()
         }
-        usleep(300_000)
+        await DurabilityRig.pause(ms: 300)
         load.stop()
         let acked = load.acked
         let drainStart = GatewayProcess.nowMs()
-        rig.waitForDelivery(of: Set(acked), timeoutMs: drainTimeoutMs)
+        await rig.waitForDelivery(of: Set(acked), timeoutMs: drainTimeoutMs)
         let drainMs = GatewayProcess.nowMs() - drainStart
         // Let re-sends of batches that were in flight settle before counting duplicates.
-        usleep(UInt32(upstreamDelayMs + 200) * 1000)
+        await DurabilityRig.pause(ms: upstreamDelayMs + 200)
         let exit = rig.stop(signal: SIGTERM)
         return Result(
             audit: DeliveryAudit(acked: acked, sent: load.sent, received: rig.fake.received), totals: load.totals,
@@ -67,11 +67,11 @@ extension DurabilityEndToEndTests {
     @Suite("D2: kill -9 under load")
     struct KillTests {
         @Test("kill -9 at random moments under load loses no acknowledged event and every re-send keeps its event_id")
-        func killLoopLosesNothing() throws {
+        func killLoopLosesNothing() async throws {
             let loop = KillLoop(
                 kills: 10, threads: 4, eventsPerRequest: 1...3, gapMs: 250...1100, upstreamDelayMs: 30,
                 drainTimeoutMs: 20_000)
-            let result = try loop.run()
+            let result = try await loop.run()
             print("D2 kill loop: \(result)")
             #expect(result.starts == 11)
             #expect(result.audit.acked > 100, "the load generator got too few acknowledgements to mean anything")

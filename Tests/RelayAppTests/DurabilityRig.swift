@@ -32,7 +32,11 @@ final class DurabilityRig: @unchecked Sendable {
     ///   - token: the access token the binary sends and the fake accepts.
     ///   - dataDir: the data dir (default: `data` inside the rig's own directory).
     ///   - logLevel: the binary's log level.
-    init(config: String = DurabilityRig.config(), token: String = "test-token", dataDir: String? = nil, logLevel: String = "info") throws {
+    ///   - extraEnvironment: more variables for the binary.
+    init(
+        config: String = DurabilityRig.config(), token: String = "test-token", dataDir: String? = nil, logLevel: String = "info",
+        extraEnvironment: [String: String] = [:]
+    ) throws {
         fake = try FakeGraphAPI(validToken: token)
         base = GatewayProcess.temporaryDirectory("pixelrelay-durability")
         self.dataDir = dataDir ?? base + "/data"
@@ -41,7 +45,7 @@ final class DurabilityRig: @unchecked Sendable {
         environment = [
             "PIXELRELAY_GRAPH_API_URL": fake.baseURL, "PIXELRELAY_PIXEL_ID": Self.pixelID,
             "PIXELRELAY_ACCESS_TOKEN": token, "PIXELRELAY_LOG_LEVEL": logLevel,
-        ]
+        ].merging(extraEnvironment) { _, extra in extra }
     }
 
     /// A config file: rate limiting off (the load comes from one address), tiny linger, given caps.
@@ -89,30 +93,33 @@ final class DurabilityRig: @unchecked Sendable {
     var deliveredIDs: [String] { fake.received.map(\.eventID) }
 
     /// Polls `condition` every 20 ms until it holds or `timeoutMs` passes; returns its last value.
+    /// Sleeps without holding a thread of the shared test pool (other suites run meanwhile).
     @discardableResult
-    static func waitUntil(timeoutMs: Int, _ condition: () -> Bool) -> Bool {
+    static func waitUntil(timeoutMs: Int, _ condition: () -> Bool) async -> Bool {
         let deadline = GatewayProcess.nowMs() + timeoutMs
         while GatewayProcess.nowMs() < deadline {
             if condition() { return true }
-            usleep(20_000)
+            await pause(ms: 20)
         }
         return condition()
     }
 
-    /// Waits until the fake has received every id in `ids` (at least once).
-    @discardableResult
-    func waitForDelivery(of ids: Set<String>, timeoutMs: Int) -> Bool {
-        Self.waitUntil(timeoutMs: timeoutMs) { ids.isSubset(of: Set(deliveredIDs)) }
+    /// Sleeps without holding a thread of the shared test pool.
+    static func pause(ms: Int) async {
+        try? await Task.sleep(for: .milliseconds(ms))
     }
 
-    /// Stops the binary (kill -9 if it is still running), waits out scripted hangs, stops the fake
-    /// and removes the rig's directory.
-    /// - Parameter hangMs: the longest `.hang`/`.slow` the test scripted: the fake answers those
-    ///   from a timer, which must fire before its server is shut down.
-    func cleanup(hangMs: Int = 0) {
+    /// Waits until the fake has received every id in `ids` (at least once).
+    @discardableResult
+    func waitForDelivery(of ids: Set<String>, timeoutMs: Int) async -> Bool {
+        await Self.waitUntil(timeoutMs: timeoutMs) { ids.isSubset(of: Set(deliveredIDs)) }
+    }
+
+    /// Stops the binary (kill -9 if it is still running), stops the fake and removes the rig's directory.
+    /// (Answers the fake still owes from `.hang`/`.slow` timers are dropped by its stopped server.)
+    func cleanup() {
         if process != nil { kill9() }
         fake.setAlways(nil)
-        if hangMs > 0 { usleep(UInt32(hangMs + 100) * 1000) }
         fake.stop()
         try? FileManager.default.removeItem(atPath: base)
     }

@@ -10,11 +10,11 @@ struct DurabilitySoakTests {
     @Test(
         "a hundred kill -9s under load lose no acknowledged event and every re-send keeps its event_id",
         .enabled(if: enabled, "long-running; `make soak` sets PIXELRELAY_SOAK=1"))
-    func soakKillLoopLosesNothing() throws {
+    func soakKillLoopLosesNothing() async throws {
         let loop = KillLoop(
             kills: 100, threads: 8, eventsPerRequest: 1...20, gapMs: 100...1500, upstreamDelayMs: 40,
             drainTimeoutMs: 120_000)
-        let result = try loop.run()
+        let result = try await loop.run()
         print("D2 soak: \(result)")
         #expect(result.starts == 101)
         #expect(result.audit.acked > 10_000, "the load generator got too few acknowledgements to mean anything")

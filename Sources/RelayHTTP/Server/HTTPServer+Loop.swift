@@ -220,7 +220,10 @@ extension HTTPServer {
                 closeConnection(c, reset: true)
                 return
             }
-            let keepAlive = first.keepAlive && !response.close
+            // The last answer before a planned close (a graceful stop, a half-closed peer) says so, or
+            // the client would send its next request into a connection about to close.
+            let closing = c.closeAfterFlush && c.slots.isEmpty
+            let keepAlive = first.keepAlive && !response.close && !closing
             response.write(into: &c.output, keepAlive: keepAlive, headOnly: first.headOnly, date: dateHeader)
             if !keepAlive {
                 c.closeAfterFlush = true
@@ -324,6 +327,10 @@ extension HTTPServer {
         Sys.epollDelete(epfd, listenFD)
         Sys.close(listenFD)
         for case let c? in connections where !c.closed {
+            // A request may already wait in the socket buffer, its edge-triggered event not handled yet:
+            // read it first, so what a client has sent is answered (with `Connection: close`), not cut off.
+            if c.isIdle && !c.parser.isReadingBody { readFrom(c) }
+            if c.closed { continue }
             if c.isIdle && !c.parser.isReadingBody {
                 closeConnection(c)
             } else {

@@ -68,6 +68,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     deinit {
+        if wakeFD >= 0 { Sys.close(wakeFD) }
         scratch.deallocate()
     }
 
@@ -97,7 +98,10 @@ public final class HTTPServer: @unchecked Sendable {
         thread?.join()
         thread = nil
         Sys.close(epfd)
-        Sys.close(wakeFD)
+        // Completions can still arrive (an fsync or a timer finishing after the drain). Keep the wake-up
+        // flag set so they never signal again, and close the eventfd only in deinit, once no
+        // ResponseWriter can reach this server: its number could belong to another file by then.
+        wakePending.store(true, ordering: .releasing)
     }
 
     /// Counters for `/metrics`.
