@@ -30,7 +30,9 @@ public final class GatewayProcess {
         logPath = dataDir + ".log"
         let argv = [Self.binaryPath(), "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir] + arguments
         // The caller's variables override these defaults (getenv would see only the first duplicate).
-        var merged = ["PATH": "/usr/bin:/bin", "PIXELRELAY_LOG_FORMAT": "json", "PIXELRELAY_LOG_LEVEL": "info", "HOME": "/tmp"]
+        var merged = [
+            "PATH": "/usr/bin:/bin", "PIXELRELAY_LOG_FORMAT": "json", "PIXELRELAY_LOG_LEVEL": "info", "HOME": "/tmp",
+        ]
         merged.merge(environment) { _, new in new }
         let env = merged.map { "\($0.key)=\($0.value)" }
         // A restart on the same data dir appends to the same log: look for the port only in this run's part.

@@ -13,7 +13,9 @@ extension DurabilityEndToEndTests {
     struct BackpressureTests {
         /// Posts one event at a time (ids `prefix-n`) until one is refused; returns the acknowledged
         /// ids and the refusal.
-        static func fill(_ rig: DurabilityRig, prefix: String, limit: Int = 400) -> (acked: [String], refusal: RawResponse?, refusedID: String?) {
+        static func fill(_ rig: DurabilityRig, prefix: String, limit: Int = 400) -> (
+            acked: [String], refusal: RawResponse?, refusedID: String?
+        ) {
             var acked: [String] = []
             for n in 0..<limit {
                 let id = "\(prefix)-\(n)"
@@ -40,7 +42,9 @@ extension DurabilityEndToEndTests {
             return nil
         }
 
-        @Test("a queue at its byte cap answers 503 with Retry-After, stays live but not ready, and accepts again once it drains")
+        @Test(
+            "a queue at its byte cap answers 503 with Retry-After, stays live but not ready, and accepts again once it drains"
+        )
         func queueCapRefusesAndRecovers() async throws {
             let rig = try DurabilityRig(config: DurabilityRig.config(maxQueueBytes: 4096, timeoutMs: 300))
             defer { rig.cleanup() }
@@ -63,7 +67,8 @@ extension DurabilityEndToEndTests {
             #expect(rig.get("/readyz")?.status == 503, "still full while the upstream hangs")
 
             rig.fake.setAlways(nil)
-            let resumed = try #require(await Self.postUntilAccepted(rig, prefix: "cap-after", timeoutMs: 20_000), "accepting never resumed")
+            let resumed = try #require(
+                await Self.postUntilAccepted(rig, prefix: "cap-after", timeoutMs: 20_000), "accepting never resumed")
             #expect(await rig.waitForDelivery(of: Set(acked + [resumed]), timeoutMs: 20_000))
             #expect(await DurabilityRig.waitUntil(timeoutMs: 5_000) { rig.get("/readyz")?.status == 200 })
             #expect(!rig.deliveredIDs.contains(refusedID ?? ""), "a refused event was delivered")
@@ -72,7 +77,9 @@ extension DurabilityEndToEndTests {
 
         @Test(
             "a full disk answers 503 with Retry-After, never a false 202, and accepting resumes by itself when space returns",
-            .enabled(if: TmpfsMount.permitted, "mounting a tmpfs needs root (CAP_SYS_ADMIN); the unit tests inject ENOSPC instead"))
+            .enabled(
+                if: TmpfsMount.permitted,
+                "mounting a tmpfs needs root (CAP_SYS_ADMIN); the unit tests inject ENOSPC instead"))
         func diskFullRefusesAndRecovers() async throws {
             let mount = try TmpfsMount(sizeKiB: 2048)
             defer { mount.unmount() }
@@ -97,16 +104,22 @@ extension DurabilityEndToEndTests {
             // for space instead of re-sending the same batch in a loop.
             await DurabilityRig.pause(ms: 1000)
             let requestsWhileFull = rig.fake.requestCount
-            #expect(requestsWhileFull < 10, "\(requestsWhileFull) upstream requests for \(acked.count) events while the disk was full")
+            #expect(
+                requestsWhileFull < 10,
+                "\(requestsWhileFull) upstream requests for \(acked.count) events while the disk was full")
 
             try FileManager.default.removeItem(atPath: filler)
-            let resumed = try #require(await Self.postUntilAccepted(rig, prefix: "disk-after", timeoutMs: 5_000), "accepting never resumed")
+            let resumed = try #require(
+                await Self.postUntilAccepted(rig, prefix: "disk-after", timeoutMs: 5_000), "accepting never resumed")
             #expect(await rig.waitForDelivery(of: Set(acked + [resumed]), timeoutMs: 20_000))
             #expect(await DurabilityRig.waitUntil(timeoutMs: 5_000) { rig.get("/readyz")?.status == 200 })
             #expect(!rig.deliveredIDs.contains(refusedID ?? ""), "a refused event was delivered")
-            let audit = DeliveryAudit(acked: acked + [resumed], sent: Set(acked + [resumed]), received: rig.fake.received)
+            let audit = DeliveryAudit(
+                acked: acked + [resumed], sent: Set(acked + [resumed]), received: rig.fake.received)
             #expect(audit.lost.isEmpty && audit.unknown.isEmpty)
-            print("D5 disk full: \(acked.count) events fitted; \(requestsWhileFull) upstream requests while full; \(audit)")
+            print(
+                "D5 disk full: \(acked.count) events fitted; \(requestsWhileFull) upstream requests while full; \(audit)"
+            )
             #expect(rig.stop().status == 0)
         }
     }

@@ -16,7 +16,9 @@ extension DurabilityEndToEndTests {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
         }
 
-        @Test("while the upstream answers 5xx or resets, beacons are still accepted; when it returns the backlog drains in FIFO order")
+        @Test(
+            "while the upstream answers 5xx or resets, beacons are still accepted; when it returns the backlog drains in FIFO order"
+        )
         func outageThenOrderedDrain() async throws {
             let rig = try DurabilityRig()
             defer { rig.cleanup() }
@@ -45,7 +47,9 @@ extension DurabilityEndToEndTests {
 
             rig.fake.setAlways(nil)
             let recovered = GatewayProcess.nowMs()
-            #expect(await DurabilityRig.waitUntil(timeoutMs: 40_000) { !rig.fake.received.isEmpty }, "no delivery after recovery")
+            #expect(
+                await DurabilityRig.waitUntil(timeoutMs: 40_000) { !rig.fake.received.isEmpty },
+                "no delivery after recovery")
             let firstDelivery = GatewayProcess.nowMs()
             let firstBatch = rig.fake.received.count
             #expect(await rig.waitForDelivery(of: Set(sent), timeoutMs: 30_000))
@@ -71,7 +75,9 @@ extension DurabilityEndToEndTests {
             rig.fake.setAlways(.hang(ms: 2_000))
             try rig.start()
             #expect(rig.post([Beacon.event(id: "f5-first")])?.status == 202)
-            #expect(await DurabilityRig.waitUntil(timeoutMs: 3_000) { rig.fake.requestCount > 0 }, "the forwarder never reached the upstream")
+            #expect(
+                await DurabilityRig.waitUntil(timeoutMs: 3_000) { rig.fake.requestCount > 0 },
+                "the forwarder never reached the upstream")
 
             let client = try RawHTTPClient(port: rig.port)
             var latencies: [Double] = []
@@ -91,7 +97,9 @@ extension DurabilityEndToEndTests {
             let sorted = latencies.sorted()
             let p50 = Self.percentile(sorted, 0.5)
             let p99 = Self.percentile(sorted, 0.99)
-            print("F5 ingestion while the upstream hangs: p50 \(p50) ms, p99 \(p99) ms, max \(sorted.last ?? 0) ms (debug)")
+            print(
+                "F5 ingestion while the upstream hangs: p50 \(p50) ms, p99 \(p99) ms, max \(sorted.last ?? 0) ms (debug)"
+            )
             #expect(p99 < 100)
             #expect(rig.stop().status == 0)
         }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import RelayStore
 import RelayTestSupport
 import Testing
 
@@ -21,6 +22,9 @@ struct KillLoop {
     /// The fake answers after this long (events are recorded before the answer, so a kill in
     /// between makes a duplicate after the restart).
     var upstreamDelayMs: Int
+    /// Every this many kill cycles the upstream fails (HTTP 500) for one cycle, so a backlog builds and
+    /// later kills land in the middle of draining full 1,000-event batches.
+    var outageEvery: Int = 4
     var drainTimeoutMs: Int
 
     struct Result: CustomStringConvertible {
@@ -29,8 +33,11 @@ struct KillLoop {
         var starts: Int
         var drainMs: Int
         var exitStatus: Int32
+        /// Records set aside as corrupt: a crash may only tear the tail, never damage a record.
+        var quarantined: Int
         var description: String {
-            "\(starts - 1) kill -9s, \(totals.requests) requests (\(totals.unanswered) cut off), \(audit), drain after load \(drainMs) ms"
+            "\(starts - 1) kill -9s, \(totals.requests) requests (\(totals.unanswered) cut off), \(audit), "
+                + "\(quarantined) quarantined, drain after load \(drainMs) ms"
         }
     }
 
@@ -43,11 +50,13 @@ struct KillLoop {
         try rig.start()
         let load = BeaconLoad(port: { rig.port }, threads: threads, eventsPerRequest: eventsPerRequest, prefix: "d2")
         load.start()
-        for _ in 0..<kills {
+        for cycle in 0..<kills {
+            rig.fake.setAlways(cycle % outageEvery == 1 ? .status(500, body: "{}") : .slow(ms: upstreamDelayMs))
             await DurabilityRig.pause(ms: Int.random(in: gapMs))
             rig.kill9()
             try rig.start()
         }
+        rig.fake.setAlways(.slow(ms: upstreamDelayMs))
         await DurabilityRig.pause(ms: 300)
         load.stop()
         let acked = load.acked
@@ -57,9 +66,10 @@ struct KillLoop {
         // Let re-sends of batches that were in flight settle before counting duplicates.
         await DurabilityRig.pause(ms: upstreamDelayMs + 200)
         let exit = rig.stop(signal: SIGTERM)
+        let stats = try DurableQueue.stats(directory: rig.dataDir)
         return Result(
             audit: DeliveryAudit(acked: acked, sent: load.sent, received: rig.fake.received), totals: load.totals,
-            starts: rig.starts, drainMs: drainMs, exitStatus: exit.status)
+            starts: rig.starts, drainMs: drainMs, exitStatus: exit.status, quarantined: stats.quarantined)
     }
 }
 
@@ -78,6 +88,7 @@ extension DurabilityEndToEndTests {
             #expect(result.audit.lost.isEmpty, "acknowledged but never delivered: \(result.audit.lost.prefix(20))")
             #expect(result.audit.renamed.isEmpty, "re-sent under another event_id: \(result.audit.renamed.prefix(20))")
             #expect(result.audit.unknown.isEmpty, "delivered ids nobody sent: \(result.audit.unknown.prefix(20))")
+            #expect(result.quarantined == 0)
             #expect(result.exitStatus == 0)
         }
     }

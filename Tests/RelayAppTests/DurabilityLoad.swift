@@ -46,7 +46,10 @@ final class BeaconLoad: @unchecked Sendable {
     ///   - eventsPerRequest: events per beacon, drawn at random.
     ///   - prefix: event ids are `prefix-thread-n`, unique across the whole run.
     ///   - pauseMs: think time between a response and the next request.
-    init(port: @escaping @Sendable () -> Int, threads: Int, eventsPerRequest: ClosedRange<Int> = 1...3, prefix: String, pauseMs: Int = 0) {
+    init(
+        port: @escaping @Sendable () -> Int, threads: Int, eventsPerRequest: ClosedRange<Int> = 1...3, prefix: String,
+        pauseMs: Int = 0
+    ) {
         self.port = port
         self.threadCount = threads
         self.eventsPerRequest = eventsPerRequest

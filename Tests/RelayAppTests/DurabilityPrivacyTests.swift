@@ -26,8 +26,9 @@ extension DurabilityEndToEndTests {
 
         /// Every form a canary could take on disk: as sent, lower-cased, and normalised.
         static let piiCanaries = [
-            email, email.lowercased(), badEmail, badEmail.lowercased(), phone, "442079460958", firstName, firstName.lowercased(),
-            lastName, lastName.lowercased(), city, "vrenthavenfalls", birthDate, "19610723", "Canary.Qx7Zw9%40", "canary.qx7zw9%40",
+            email, email.lowercased(), "Canary.Qx7Zw9%40", "canary.qx7zw9%40", badEmail, badEmail.lowercased(),
+            phone, "442079460958", firstName, firstName.lowercased(), lastName, lastName.lowercased(),
+            city, "vrenthavenfalls", birthDate, "19610723",
         ]
 
         /// Files under `directory` (recursively) whose bytes contain one of `needles`, with the needle.
@@ -58,12 +59,15 @@ extension DurabilityEndToEndTests {
             return out
         }
 
-        @Test("raw email, phone, names, city, birth date, the access token and the admin token never reach the data dir, the log, status pages or the command line")
+        @Test(
+            "raw email, phone, names, city, birth date, the access token and the admin token never reach the data dir, the log, status pages or the command line"
+        )
         func canariesNeverLeak() async throws {
             let suffix = String(UInt64.random(in: 1 << 40...1 << 50), radix: 16)
             let token = "EAAcanaryToken" + suffix
             let adminToken = "admin-canary-" + suffix
-            let rig = try DurabilityRig(token: token, logLevel: "trace", extraEnvironment: ["PIXELRELAY_ADMIN_TOKEN": adminToken])
+            let rig = try DurabilityRig(
+                token: token, logLevel: "trace", extraEnvironment: ["PIXELRELAY_ADMIN_TOKEN": adminToken])
             defer { rig.cleanup() }
             try rig.start()
             var bodies: [String] = []
@@ -72,18 +76,25 @@ extension DurabilityEndToEndTests {
             let delivered = (0..<3).map { "s1-ok-\($0)" }
             #expect(rig.post(delivered.map { Beacon.event(id: $0, userData: Self.userData) })?.status == 202)
             // A Meta-compatible /tr hit carrying raw user data in its query string.
-            let query = "id=\(DurabilityRig.pixelID)&ev=Lead&eid=s1-tr&dl=https%3A%2F%2Fshop.example.com%2Fp"
+            let query =
+                "id=\(DurabilityRig.pixelID)&ev=Lead&eid=s1-tr&dl=https%3A%2F%2Fshop.example.com%2Fp"
                 + "&ud%5Bem%5D=Canary.Qx7Zw9%40Example.COM&ud%5Bfn%5D=\(Self.firstName)&ud%5Bph%5D=%2B44%2020%207946%200958"
-            let tr = rig.request("GET /tr?\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: \(Beacon.userAgent)\r\nConnection: close\r\n\r\n")
+            let tr = rig.request(
+                "GET /tr?\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: \(Beacon.userAgent)\r\nConnection: close\r\n\r\n"
+            )
             #expect(tr?.status == 200)
             // A dead letter: Meta rejects this event (code 100), the rest of its request is delivered.
             rig.fake.rejectEvents(["s1-dead"])
             let mixed = ["s1-dead", "s1-after-0", "s1-after-1"]
             #expect(rig.post(mixed.map { Beacon.event(id: $0, userData: Self.userData) })?.status == 202)
             // An invalid identifier and an invalid event (error paths).
-            bodies += [rig.post([Beacon.event(id: "s1-bad-em", userData: "\"em\":\"\(Self.badEmail)\",\"fn\":\"\(Self.firstName)\"")])?.body ?? ""]
+            let badEmail = Beacon.event(
+                id: "s1-bad-em", userData: "\"em\":\"\(Self.badEmail)\",\"fn\":\"\(Self.firstName)\"")
+            bodies += [rig.post([badEmail])?.body ?? ""]
             bodies += [rig.post(["{\"event_id\":\"s1-invalid\",\"user_data\":{\(Self.userData)}}"])?.body ?? ""]
-            #expect(await rig.waitForDelivery(of: Set(delivered + ["s1-tr", "s1-after-0", "s1-after-1", "s1-bad-em"]), timeoutMs: 10_000))
+            #expect(
+                await rig.waitForDelivery(
+                    of: Set(delivered + ["s1-tr", "s1-after-0", "s1-after-1", "s1-bad-em"]), timeoutMs: 10_000))
             #expect(!rig.deliveredIDs.contains("s1-dead"))
 
             // Queued when the process stops, recovered after the restart.
@@ -96,7 +107,9 @@ extension DurabilityEndToEndTests {
             #expect(!commandLine.contains(token))
             let auth = "Authorization: Bearer \(adminToken)\r\n"
             for path in ["/status", "/status/events", "/readyz", "/metrics"] {
-                bodies += [rig.request("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(auth)Connection: close\r\n\r\n")?.body ?? ""]
+                let response = rig.request(
+                    "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(auth)Connection: close\r\n\r\n")
+                bodies += [response?.body ?? ""]
             }
             bodies += [rig.get("/status")?.body ?? ""]  // refused without the admin token
             #expect(rig.stop().status == 0)
@@ -106,18 +119,26 @@ extension DurabilityEndToEndTests {
             #expect(rig.stop().status == 0)
 
             let secrets = [token, adminToken]
-            #expect(Self.leaks(in: rig.dataDir, of: Self.piiCanaries + secrets).isEmpty, "\(Self.leaks(in: rig.dataDir, of: Self.piiCanaries + secrets))")
+            let leaks = Self.leaks(in: rig.dataDir, of: Self.piiCanaries + secrets)
+            #expect(leaks.isEmpty, "canaries on disk: \(leaks)")
             let log = rig.log
             #expect(log.contains("dead-lettered"), "the run should have logged the dead letter")
             #expect(Self.piiCanaries.filter { log.contains($0) }.isEmpty, "PII in the log")
             #expect(secrets.filter { log.contains($0) }.isEmpty, "a secret in the log")
-            for body in bodies { #expect(secrets.filter { body.contains($0) }.isEmpty, "a secret in a response: \(body.prefix(200))") }
+            for body in bodies {
+                #expect(secrets.filter { body.contains($0) }.isEmpty, "a secret in a response: \(body.prefix(200))")
+            }
             // The hashes are there instead: in the dead-letter store and in what Meta received.
             let digest = SHA256Digest()
-            let hashes = [digest.hex("canary.qx7zw9@example.com"), digest.hex("442079460958"), digest.hex("zorbulonia")]
+            let hashes = [
+                digest.hex("canary.qx7zw9@example.com"), digest.hex("442079460958"), digest.hex("zorbulonia"),
+            ]
             let stored = Self.allText(in: rig.dataDir)
-            #expect(stored.contains("s1-dead") && hashes.allSatisfy { stored.contains($0) }, "the dead letter should hold the hashed identifiers")
-            print("S1/S2 files checked: \(FileManager.default.subpaths(atPath: rig.dataDir) ?? []), log \(log.utf8.count) bytes")
+            #expect(
+                stored.contains("s1-dead") && hashes.allSatisfy { stored.contains($0) },
+                "the dead letter should hold the hashed identifiers")
+            let files = FileManager.default.subpaths(atPath: rig.dataDir) ?? []
+            print("S1/S2 files checked: \(files), log \(log.utf8.count) bytes")
             let sentToMeta = rig.fake.rawBodies.joined()
             #expect(hashes.allSatisfy { sentToMeta.contains($0) })
             #expect(Self.piiCanaries.filter { sentToMeta.contains($0) }.isEmpty, "raw PII sent to Meta")

@@ -34,7 +34,8 @@ final class DurabilityRig: @unchecked Sendable {
     ///   - logLevel: the binary's log level.
     ///   - extraEnvironment: more variables for the binary.
     init(
-        config: String = DurabilityRig.config(), token: String = "test-token", dataDir: String? = nil, logLevel: String = "info",
+        config: String = DurabilityRig.config(), token: String = "test-token", dataDir: String? = nil,
+        logLevel: String = "info",
         extraEnvironment: [String: String] = [:]
     ) throws {
         fake = try FakeGraphAPI(validToken: token)

@@ -32,7 +32,9 @@ extension DurabilityEndToEndTests {
             }
         }
 
-        @Test("SIGTERM under load with a hanging upstream answers in-flight requests, exits 0 within 10 s and keeps undelivered events for the next start")
+        @Test(
+            "SIGTERM under load with a hanging upstream answers in-flight requests, exits 0 within 10 s and keeps undelivered events for the next start"
+        )
         func sigtermKeepsInFlightWork() async throws {
             let rig = try DurabilityRig(config: DurabilityRig.config(timeoutMs: 8_000))
             defer { rig.cleanup() }
@@ -45,7 +47,9 @@ extension DurabilityEndToEndTests {
             rig.fake.setAlways(.hang(ms: 12_000))
             let load = BeaconLoad(port: { rig.port }, threads: 3, prefix: "f6")
             load.start()
-            #expect(await DurabilityRig.waitUntil(timeoutMs: 3_000) { rig.fake.requestCount > 1 }, "no batch reached the hanging upstream")
+            #expect(
+                await DurabilityRig.waitUntil(timeoutMs: 3_000) { rig.fake.requestCount > 1 },
+                "no batch reached the hanging upstream")
             let halves = try (0..<3).map { try HalfSent(id: "f6-half-\($0)", port: rig.port) }
             await DurabilityRig.pause(ms: 100)
 
@@ -77,9 +81,12 @@ extension DurabilityEndToEndTests {
             rig.fake.setAlways(nil)
             try rig.start()
             #expect(await rig.waitForDelivery(of: Set(acked), timeoutMs: 20_000))
-            let audit = DeliveryAudit(acked: acked, sent: load.sent.union(early).union(halves.map(\.id)), received: rig.fake.received)
+            let audit = DeliveryAudit(
+                acked: acked, sent: load.sent.union(early).union(halves.map(\.id)), received: rig.fake.received)
             #expect(audit.lost.isEmpty && audit.renamed.isEmpty && audit.unknown.isEmpty, "\(audit)")
-            print("F6: exit \(exit.status) after \(elapsed) ms; \(load.totals.unanswered) requests cut off by the close; \(pending.count) events kept over the restart; \(audit)")
+            print(
+                "F6: exit \(exit.status) after \(elapsed) ms; \(load.totals.unanswered) requests cut off by the close; \(pending.count) events kept over the restart; \(audit)"
+            )
             #expect(rig.stop().status == 0)
         }
     }

@@ -21,6 +21,7 @@ struct DurabilitySoakTests {
         #expect(result.audit.lost.isEmpty, "acknowledged but never delivered: \(result.audit.lost.prefix(20))")
         #expect(result.audit.renamed.isEmpty, "re-sent under another event_id: \(result.audit.renamed.prefix(20))")
         #expect(result.audit.unknown.isEmpty, "delivered ids nobody sent: \(result.audit.unknown.prefix(20))")
+        #expect(result.quarantined == 0)
         #expect(result.exitStatus == 0)
     }
 }
