@@ -13,7 +13,7 @@ struct DurabilitySoakTests {
     func soakKillLoopLosesNothing() async throws {
         let loop = KillLoop(
             kills: 100, threads: 8, eventsPerRequest: 1...20, gapMs: 100...1500, upstreamDelayMs: 40,
-            drainTimeoutMs: 120_000)
+            drainTimeoutMs: 300_000)
         let result = try await loop.run()
         print("D2 soak: \(result)")
         #expect(result.starts == 101)
