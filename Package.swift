@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP"]),
         .testTarget(name: "RelayStoreTests", dependencies: ["RelayStore"]),
         .testTarget(name: "RelayForwarderTests", dependencies: ["RelayForwarder", "RelayHTTP", "RelayTestSupport"]),
-        .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP", "RelayTestSupport"]),
+        .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP", "RelayStore", "RelayTestSupport"]),
     ]
 )
