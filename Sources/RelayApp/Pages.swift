@@ -26,7 +26,8 @@ final class Pages: @unchecked Sendable {
         var reasons: [String] = []
         if stats.diskFull { reasons.append("disk full: new events are refused until space returns") }
         if stats.fatalError != nil { reasons.append("queue I/O error: restart required") }
-        if stats.totalBytes >= Int64(context.config.storage.maxQueueBytes) {
+        // The flag too: the next beacon is refused as soon as it would not fit, before the bytes reach the cap.
+        if stats.queueFull || stats.totalBytes >= Int64(context.config.storage.maxQueueBytes) {
             reasons.append("queue at its byte cap (storage.max_queue_bytes)")
         }
         var w = JSONWriter(capacity: 512)

@@ -54,6 +54,10 @@ extension HTTPServer {
         Sys.close(listenFD)
         listenFD = -1
         for case let c? in connections where !c.closed && !c.lingering {
+            // A request may already wait in the socket buffer, its edge-triggered event not handled yet:
+            // read it first, so what a client has sent is answered (with `Connection: close`), not cut off.
+            if c.isIdle { readFrom(c) }
+            if c.closed { continue }
             if c.isIdle {
                 closeConnection(c)
             } else if c.input.isEmpty {
