@@ -30,7 +30,7 @@ run: build
 ## The whole test suite: Swift unit + end-to-end tests, browser tests, manifest validation.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
 	$(MAKE) --no-print-directory browser-test
 	$(MAKE) --no-print-directory validate-k8s
 
