@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import RelayCore
+
+/// The binaries the end-to-end suites share, each started on first use, and the values their configs use.
+enum E2E {
+    static let shopPixel = "111111111111111"
+    static let localPixel = "222222222222222"
+    static let shopOrigin = "https://shop.example.com"
+    static let localOrigin = "http://localhost:8000"
+    static let ingestKey = "e2e-ingest-key-0123456789"
+    static let testEventCode = "TEST4242"
+    static let browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
+    static let maxBodyBytes = 4096
+
+    /// A dry-run gateway with two sites: `shop` (cookie domain `example.com`, default country `us`, an ingest
+    /// key, a deny list, a no-code rule) and `local` (host-only cookies on `localhost`). Only `127.0.0.1` is
+    /// a trusted proxy, so a client bound to `127.0.0.2` is an untrusted loopback peer. Bound on all
+    /// interfaces so a non-loopback peer can be tried too. No rate limit.
+    static let main = E2EShared {
+        try E2EGateway(
+            config: """
+                {
+                  "server": { "trusted_proxies": ["127.0.0.1/32"], "max_body_bytes": \(maxBodyBytes),
+                              "rate_limit": { "per_second": 0 } },
+                  "graph_api": { "linger_ms": 0 },
+                  "sites": [
+                    { "name": "shop", "domains": ["shop.example.com", "example.com"],
+                      "allowed_origins": ["\(shopOrigin)"], "cookie_domain": "example.com", "default_country": "us",
+                      "pixels": [ { "pixel_id": "\(shopPixel)", "test_event_code": "\(testEventCode)" } ],
+                      "events": { "deny": ["InternalTest"] },
+                      "rules": [ { "selector": "#attend", "event": "Lead" } ],
+                      "ingest_keys": ["\(ingestKey)"] },
+                    { "name": "local", "domains": ["localhost"], "allowed_origins": ["\(localOrigin)"],
+                      "pixels": [ { "pixel_id": "\(localPixel)" } ] }
+                  ]
+                }
+                """,
+            arguments: ["--host", "0.0.0.0"])
+    }
+
+    /// A dry-run gateway with a tiny per-client rate limit (burst 2, 1 per second); `127.0.0.1` is trusted,
+    /// so clients are told apart by `X-Forwarded-For`.
+    static let rateLimited = E2EShared {
+        try E2EGateway(
+            config: """
+                { "server": { "trusted_proxies": ["127.0.0.1/32"], "rate_limit": { "per_second": 1, "burst": 2 } } }
+                """)
+    }
+
+    /// A dry-run gateway configured through the environment (and an empty config file), with an admin token.
+    static let adminToken = "e2e-admin-" + UUID().uuidString
+    static let admin = E2EShared {
+        try E2EGateway(
+            config: "{}", environment: ["PIXELRELAY_ADMIN_TOKEN": adminToken, "PIXELRELAY_PIXEL_ID": shopPixel])
+    }
+
+    /// One browser event as JSON text.
+    static func event(
+        _ name: String = "PageView", id: String? = nil, url: String? = "https://shop.example.com/p/1",
+        extra: String = ""
+    ) -> String {
+        var fields = ["\"event_name\":\(E2EJSON.quote(name))"]
+        if let id { fields.append("\"event_id\":\(E2EJSON.quote(id))") }
+        if let url { fields.append("\"event_source_url\":\(E2EJSON.quote(url))") }
+        if !extra.isEmpty { fields.append(extra) }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// The headers a browser on the shop site sends with a beacon.
+    static func browserHeaders(origin: String? = shopOrigin, host: String = "track.example.com") -> [(String, String)] {
+        var h: [(String, String)] = [("Host", host), ("User-Agent", browserUA), ("Content-Type", "text/plain;charset=UTF-8")]
+        if let origin { h.append(("Origin", origin)) }
+        return h
+    }
+
+    /// POSTs a beacon to `/events` on the main gateway.
+    static func post(
+        _ body: String, headers: [(String, String)] = browserHeaders(), source: String? = nil, on gateway: E2EGateway
+    ) throws -> E2EResponse {
+        try E2EClient.send(port: gateway.port, "POST", "/events", headers: headers, body: Array(body.utf8), source: source)
+    }
+}
+
+/// A shared gateway, or why it could not start (reported by every test that uses it).
+struct E2EShared: Sendable {
+    struct StartFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let gateway: E2EGateway?
+    private let failure: String
+
+    init(_ start: () throws -> E2EGateway) {
+        do {
+            gateway = try start()
+            failure = ""
+        } catch {
+            gateway = nil
+            failure = "\(error)"
+        }
+    }
+
+    /// The running gateway; throws when it failed to start.
+    func get() throws -> E2EGateway {
+        guard let gateway else { throw StartFailure(description: "the gateway did not start: " + failure) }
+        return gateway
+    }
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import Testing
+
+/// The error answers of interface.md §3 from the real binary: bad JSON, too large, unknown path, wrong
+/// method, and the per-client rate limit.
+@Suite("Error responses and rate limiting (real binary)")
+struct ErrorResponseTests {
+    @Test(
+        "unparsable JSON is answered 400 with a JSON error naming the byte offset",
+        arguments: [("{\"event_name\": }", 15), ("[1,2", 4), ("{\"event_name\":\"A\"} x", 19), ("\u{FEFF}{}", 0)])
+    func malformedJSON(body: String, offset: Int) throws {
+        let gw = try E2E.main.get()
+        let r = try E2E.post(body, on: gw)
+        #expect(r.status == 400, "\(r.text)")
+        #expect(r.header("Content-Type")?.hasPrefix("application/json") == true)
+        let message = try #require(r.json?["error"]?.stringValue, "\(r.text)")
+        #expect(message.contains("at byte \(offset)"), "\(message)")
+    }
+
+    @Test("a body one byte over max_body_bytes is answered 413; one at the limit is accepted", arguments: [0, 1])
+    func bodyLimit(over: Int) throws {
+        let gw = try E2E.main.get()
+        let event = E2E.event()
+        let body = event + String(repeating: " ", count: E2E.maxBodyBytes + over - event.utf8.count)
+        let r = try E2E.post(body, on: gw)
+        #expect(r.status == (over > 0 ? 413 : 202), "\(r.text)")
+    }
+
+    @Test("an unknown path is answered 404 with a JSON error", arguments: ["/nope", "/events/extra", "/status/x", "/tr.gif"])
+    func unknownPath(path: String) throws {
+        let gw = try E2E.main.get()
+        let r = try E2EClient.send(port: gw.port, "GET", path)
+        #expect(r.status == 404)
+        #expect(r.json?["error"]?.stringValue != nil, "\(r.text)")
+    }
+
+    @Test(
+        "a known path with the wrong method is answered 405 with an Allow header",
+        arguments: [("GET", "/events", "POST"), ("PUT", "/events", "POST"), ("DELETE", "/healthz", "GET"), ("POST", "/metrics", "GET"), ("PATCH", "/tr", "GET")])
+    func wrongMethod(method: String, path: String, allowed: String) throws {
+        let gw = try E2E.main.get()
+        let r = try E2EClient.send(port: gw.port, method, path, body: method == "GET" ? nil : [])
+        #expect(r.status == 405, "\(r.text)")
+        #expect(r.json?["error"]?.stringValue?.contains(method) == true)
+        #expect(r.header("Allow")?.contains(allowed) == true, "\(r.headers)")
+    }
+
+    @Test("a client over its rate gets 429 with Retry-After while another client behind the trusted proxy is unaffected")
+    func rateLimit() throws {
+        let gw = try E2E.rateLimited.get()
+        func post(from ip: String) throws -> E2EResponse {
+            try E2E.post(E2E.event(), headers: E2E.browserHeaders(origin: nil) + [("X-Forwarded-For", ip)], on: gw)
+        }
+        // Burst 2, refill 1/s: two pass at once; the next few (sent well within a second) are refused.
+        let responses = try (0..<5).map { _ in try post(from: "203.0.113.50") }
+        let statuses = responses.map(\.status)
+        #expect(Array(statuses.prefix(2)) == [202, 202], "\(statuses)")
+        let firstRefused = responses.first { $0.status == 429 }
+        let limited = try #require(firstRefused, "\(statuses)")
+        #expect(limited.header("Retry-After") != nil)
+        #expect(limited.json?["error"]?.stringValue != nil)
+        #expect(try post(from: "203.0.113.51").status == 202)
+        #expect(try post(from: "2001:db8::51").status == 202)
+    }
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import Testing
+
+/// Valid events that are accepted but never forwarded: consent denied, bots (S6), the site's deny list.
+@Suite("Events accepted but not forwarded (real binary)")
+struct ForwardingPolicyTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var label: String
+        var userAgent: String
+        var eventName: String
+        var extra: String
+        var reason: String
+        var testDescription: String { label }
+    }
+
+    static let cases: [Case] = [
+        Case(label: "consent ad_storage denied", userAgent: E2E.browserUA, eventName: "PageView", extra: "\"consent\":{\"ad_storage\":\"denied\"}", reason: "consent"),
+        Case(label: "Meta's crawler", userAgent: "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", eventName: "PageView", extra: "", reason: "bot"),
+        Case(label: "a search bot", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", eventName: "PageView", extra: "", reason: "bot"),
+        Case(label: "the site's deny list", userAgent: E2E.browserUA, eventName: "InternalTest", extra: "", reason: "filtered"),
+    ]
+
+    @Test("the event is accepted with 202, listed as dropped with its reason, counted, and never forwarded", arguments: cases)
+    func notForwarded(_ c: Case) throws {
+        let gw = try E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        var headers = E2E.browserHeaders()
+        headers[1] = ("User-Agent", c.userAgent)
+        let r = try E2E.post(E2E.event(c.eventName, id: id, extra: c.extra), headers: headers, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        let json = try #require(r.json)
+        #expect(json["accepted"]?.int64Value == 1)
+        #expect(json["event_ids"]?.strings == [id])
+        let dropped = json["dropped"]?.arrayValue?.first
+        #expect(dropped?["index"]?.int64Value == 0)
+        #expect(dropped?["reason"]?.stringValue == c.reason)
+
+        // Per-pixel FIFO: once a later event of the same pixel is out, the dropped one never will be.
+        let marker = E2EJSON.uniqueID()
+        #expect(try E2E.post(E2E.event(id: marker), on: gw).status == 202)
+        #expect(gw.dryRun.find(eventID: marker) != nil)
+        #expect(!gw.dryRun.mentions(id))
+
+        let metrics = try E2EClient.send(port: gw.port, "GET", "/metrics").text
+        let series = "pixelrelay_events_dropped_total{reason=\"\(c.reason)\"} "
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix(series) }
+        #expect((line.flatMap { Double($0.dropFirst(series.count)) } ?? 0) >= 1, "no \(series) in /metrics")
+    }
+
+    @Test("in a batch only the consent-denied event is held back; its sibling is forwarded")
+    func mixedConsent() throws {
+        let gw = try E2E.main.get()
+        let denied = E2EJSON.uniqueID()
+        let granted = E2EJSON.uniqueID()
+        let body = "[\(E2E.event(id: denied, extra: "\"consent\":{\"ad_storage\":\"denied\"}")),"
+            + "\(E2E.event(id: granted, extra: "\"consent\":{\"ad_storage\":\"granted\"}"))]"
+        let r = try E2E.post(body, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        #expect(r.json?["accepted"]?.int64Value == 2)
+        #expect(r.json?["dropped"]?.arrayValue?.count == 1)
+        #expect(gw.dryRun.find(eventID: granted) != nil)
+        #expect(!gw.dryRun.mentions(denied))
+    }
+}
