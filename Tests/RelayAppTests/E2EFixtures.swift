@@ -48,11 +48,17 @@ enum E2E {
                 """)
     }
 
-    /// A dry-run gateway configured through the environment (and an empty config file), with an admin token.
+    /// A dry-run gateway configured through the environment (single-site shortcut, admin token), whose file
+    /// only moves the beacon endpoint to `/collect`.
     static let adminToken = "e2e-admin-" + UUID().uuidString
+    static let envOrigins = ["https://a.example", "https://b.example:8443"]
     static let admin = E2EShared {
         try E2EGateway(
-            config: "{}", environment: ["PIXELRELAY_ADMIN_TOKEN": adminToken, "PIXELRELAY_PIXEL_ID": shopPixel])
+            config: "{ \"server\": { \"events_path\": \"/collect\" }, \"graph_api\": { \"linger_ms\": 0 } }",
+            environment: [
+                "PIXELRELAY_ADMIN_TOKEN": adminToken, "PIXELRELAY_PIXEL_ID": shopPixel,
+                "PIXELRELAY_ALLOWED_ORIGINS": envOrigins.joined(separator: ","),
+            ])
     }
 
     /// One browser event as JSON text.
