@@ -26,7 +26,9 @@ struct DryRunOutputTests {
         let user = Self.vectors.map { "\(E2EJSON.quote($0.key)):\(E2EJSON.quote($0.raw))" }.joined(separator: ",")
         let custom = "{\"value\":49.9,\"currency\":\"USD\",\"content_ids\":[\"sku-1\"],\"content_type\":\"product\"}"
         let r = try E2E.post(
-            E2E.event("Purchase", id: id, url: "https://shop.example.com/checkout/done", extra: "\"user_data\":{\(user)},\"custom_data\":\(custom)"),
+            E2E.event(
+                "Purchase", id: id, url: "https://shop.example.com/checkout/done",
+                extra: "\"pixel_id\":\"\(E2E.shopPixel)\",\"user_data\":{\(user)},\"custom_data\":\(custom)"),
             on: gw)
         #expect(r.status == 202, "\(r.text)")
         let (request, event) = try #require(gw.dryRun.find(eventID: id))
@@ -88,5 +90,70 @@ struct DryRunOutputTests {
             #expect(gw.filesContaining(needle).isEmpty, "raw PII \(needle) found in \(gw.filesContaining(needle))")
         }
         #expect(gw.filesOnDisk().count > 2, "the queue and the dry-run output are on disk")
+    }
+
+    /// `pixel_id` in the body → the test code of the pixel(s) the event must reach.
+    static let routes: [(pixelID: String?, codes: Set<String>)] = [
+        (E2E.shopPixel, [E2E.testEventCode]),
+        (E2E.secondShopPixel, [E2E.secondTestEventCode]),
+        (nil, [E2E.testEventCode, E2E.secondTestEventCode]),
+        (E2E.localPixel, [E2E.testEventCode, E2E.secondTestEventCode]),
+    ]
+
+    @Test(
+        "an event goes to its pixel_id when the site owns it, else to every pixel of the site",
+        arguments: routes.indices)
+    func pixelRouting(route: Int) throws {
+        let gw = try E2E.main.get()
+        let (pixelID, codes) = Self.routes[route]
+        let id = E2EJSON.uniqueID()
+        let extra = pixelID.map { "\"pixel_id\":\"\($0)\"" } ?? ""
+        #expect(try E2E.post(E2E.event(id: id, extra: extra), on: gw).status == 202)
+        // Both pixels are FIFO: once a fanned-out marker sent later reached both, the event is wherever it goes.
+        let marker = E2EJSON.uniqueID()
+        #expect(try E2E.post(E2E.event(id: marker), on: gw).status == 202)
+        #expect(gw.dryRun.findAll(eventID: marker, atLeast: 2).count == 2)
+        let reached = Set(gw.dryRun.findAll(eventID: id, atLeast: codes.count).compactMap { $0.request["test_event_code"]?.stringValue })
+        #expect(reached == codes)
+        #expect(gw.dryRun.findAll(eventID: id, atLeast: codes.count).count == codes.count)
+    }
+
+    @Test("already-hashed values pass through lowercased, repeated values are sent once, invalid ones are dropped")
+    func hashedAndArrays() throws {
+        let gw = try E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let upper = "62A14E44F765419D10FEA99367361A727C12365E2520F32218D505ED9AA0F62F"
+        let user = "\"em\":[\"\(upper)\",\" john_smith@GMAIL.com \"],\"ph\":[\"(650)555-1212\",\"12\"],\"ge\":\"robot\""
+        #expect(try E2E.post(E2E.event(id: id, extra: "\"user_data\":{\(user)}"), on: gw).status == 202)
+        let userData = try #require(gw.dryRun.find(eventID: id)?.event["user_data"])
+        #expect(userData["em"] == .array([.string(Self.vectors[0].hash)]))
+        #expect(userData["ph"] == .array([.string(Self.vectors[1].hash)]))
+        #expect(userData["ge"] == nil)
+    }
+
+    @Test("without event_source_url the Referer header is the page URL, and its fbclid mints _fbc")
+    func refererIsPageURL() throws {
+        let gw = try E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let referer = "https://shop.example.com/landing?fbclid=IwAR_referer_click"
+        let r = try E2E.post(E2E.event(id: id, url: nil), headers: E2E.browserHeaders() + [("Referer", referer)], on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        let event = try #require(gw.dryRun.find(eventID: id)?.event)
+        #expect(event["event_source_url"]?.stringValue == referer)
+        #expect(event["user_data"]?["fbc"]?.stringValue?.hasSuffix(".IwAR_referer_click") == true)
+        #expect(r.setCookie("_fbc")?.contains(".IwAR_referer_click;") == true)
+    }
+
+    @Test("opt_out and the LDU fields are passed to Meta as given")
+    func passThrough() throws {
+        let gw = try E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let extra = "\"opt_out\":true,\"data_processing_options\":[\"LDU\"],\"data_processing_options_country\":1,\"data_processing_options_state\":1000"
+        #expect(try E2E.post(E2E.event(id: id, extra: extra), on: gw).status == 202)
+        let event = try #require(gw.dryRun.find(eventID: id)?.event)
+        #expect(event["opt_out"] == .bool(true))
+        #expect(event["data_processing_options"] == .array([.string("LDU")]))
+        #expect(event["data_processing_options_country"] == .number("1"))
+        #expect(event["data_processing_options_state"] == .number("1000"))
     }
 }

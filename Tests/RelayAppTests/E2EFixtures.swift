@@ -5,6 +5,8 @@ import RelayCore
 /// The binaries the end-to-end suites share, each started on first use, and the values their configs use.
 enum E2E {
     static let shopPixel = "111111111111111"
+    static let secondShopPixel = "333333333333333"
+    static let secondTestEventCode = "TEST3333"
     static let localPixel = "222222222222222"
     static let shopOrigin = "https://shop.example.com"
     static let localOrigin = "http://localhost:8000"
@@ -13,9 +15,10 @@ enum E2E {
     static let browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
     static let maxBodyBytes = 4096
 
-    /// A dry-run gateway with two sites: `shop` (cookie domain `example.com`, default country `us`, an ingest
-    /// key, a deny list, a no-code rule) and `local` (host-only cookies on `localhost`). Only `127.0.0.1` is
-    /// a trusted proxy, so a client bound to `127.0.0.2` is an untrusted loopback peer. Bound on all
+    /// A dry-run gateway with two sites: `shop` (two pixels told apart by their test codes, cookie domain
+    /// `example.com`, default country `us`, an ingest key, a deny list, a no-code rule) and `local`
+    /// (host-only cookies on `localhost`). Only `127.0.0.1` is a trusted proxy, so a client bound to
+    /// `127.0.0.2` is an untrusted loopback peer. Bound on all
     /// interfaces so a non-loopback peer can be tried too. No rate limit.
     static let main = E2EShared {
         try E2EGateway(
@@ -27,7 +30,8 @@ enum E2E {
                   "sites": [
                     { "name": "shop", "domains": ["shop.example.com", "example.com"],
                       "allowed_origins": ["\(shopOrigin)"], "cookie_domain": "example.com", "default_country": "us",
-                      "pixels": [ { "pixel_id": "\(shopPixel)", "test_event_code": "\(testEventCode)" } ],
+                      "pixels": [ { "pixel_id": "\(shopPixel)", "test_event_code": "\(testEventCode)" },
+                                  { "pixel_id": "\(secondShopPixel)", "test_event_code": "\(secondTestEventCode)" } ],
                       "events": { "deny": ["InternalTest"] },
                       "rules": [ { "selector": "#attend", "event": "Lead" } ],
                       "ingest_keys": ["\(ingestKey)"] },

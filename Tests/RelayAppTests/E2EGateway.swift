@@ -115,22 +115,29 @@ struct E2EDryRun {
 
     var text: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-    /// The request whose `data` holds the event `id`, and that event; waits up to `timeoutMs` for the
+    /// The first request whose `data` holds the event `id`, and that event; waits up to `timeoutMs` for the
     /// forwarder to get there.
     func find(eventID id: String, timeoutMs: Int = 8000) -> (request: JSONValue, event: JSONValue)? {
+        findAll(eventID: id, atLeast: 1, timeoutMs: timeoutMs).first
+    }
+
+    /// Every recorded request holding the event `id` (one per pixel it went to), once there are `atLeast`
+    /// of them or `timeoutMs` passed.
+    func findAll(eventID id: String, atLeast: Int, timeoutMs: Int = 8000) -> [(request: JSONValue, event: JSONValue)] {
         let marker = "\"event_id\":\(E2EJSON.quote(id))"
         let deadline = GatewayProcess.nowMs() + timeoutMs
+        var found: [(request: JSONValue, event: JSONValue)] = []
         repeat {
+            found = []
             let text = self.text
-            if text.contains(marker) {
-                for line in text.split(separator: "\n") where line.contains(marker) {
-                    guard let request = try? JSONParser.parse(String(line)), case .array(let data)? = request["data"] else { continue }
-                    if let event = data.first(where: { $0["event_id"]?.stringValue == id }) { return (request, event) }
-                }
+            for line in text.split(separator: "\n") where line.contains(marker) {
+                guard let request = try? JSONParser.parse(String(line)), case .array(let data)? = request["data"] else { continue }
+                for event in data where event["event_id"]?.stringValue == id { found.append((request, event)) }
             }
+            if found.count >= atLeast { return found }
             usleep(20_000)
         } while GatewayProcess.nowMs() < deadline
-        return nil
+        return found
     }
 
     /// Whether any recorded request mentions `id` (an immediate check, no waiting).
