@@ -29,8 +29,14 @@ public final class GatewayProcess {
     public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:], timeoutMs: Int = 15000) throws {
         logPath = dataDir + ".log"
         let argv = [Self.binaryPath(), "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir] + arguments
-        var env = ["PATH=/usr/bin:/bin", "PIXELRELAY_LOG_FORMAT=json", "PIXELRELAY_LOG_LEVEL=info", "HOME=/tmp"]
-        for (k, v) in environment { env.append("\(k)=\(v)") }
+        // The caller's variables override these defaults (getenv would see only the first duplicate).
+        var merged = [
+            "PATH": "/usr/bin:/bin", "PIXELRELAY_LOG_FORMAT": "json", "PIXELRELAY_LOG_LEVEL": "info", "HOME": "/tmp",
+        ]
+        merged.merge(environment) { _, new in new }
+        let env = merged.map { "\($0.key)=\($0.value)" }
+        // A restart on the same data dir appends to the same log: look for the port only in this run's part.
+        let logStart = Self.read(logPath).utf8.count
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
@@ -48,7 +54,7 @@ public final class GatewayProcess {
         var found = 0
         let deadline = Self.nowMs() + timeoutMs
         while Self.nowMs() < deadline {
-            if let p = Self.findPort(in: Self.read(logPath)) {
+            if let p = Self.findPort(in: String(decoding: Self.read(logPath).utf8.dropFirst(logStart), as: UTF8.self)) {
                 found = p
                 break
             }
