@@ -69,6 +69,7 @@ struct ClientAddressTests {
             E2E.event(id: id), headers: [("User-Agent", E2E.browserUA), ("Authorization", "Bearer not-a-key")], on: gw)
         #expect(r.status == 403, "\(r.text)")
         #expect(r.json?["error"]?.stringValue != nil)
+        #expect(!r.text.contains("not-a-key"), "the refused key is echoed")
         let marker = E2EJSON.uniqueID()
         _ = try E2E.post(E2E.event(id: marker), on: gw)
         #expect(gw.dryRun.find(eventID: marker) != nil)

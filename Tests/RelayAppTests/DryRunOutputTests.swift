@@ -90,6 +90,7 @@ struct DryRunOutputTests {
             #expect(gw.filesContaining(needle).isEmpty, "raw PII \(needle) found in \(gw.filesContaining(needle))")
         }
         #expect(gw.filesOnDisk().count > 2, "the queue and the dry-run output are on disk")
+        #expect(gw.log.contains("\"level\":\"debug\""), "the log runs at trace level, so every level was checked")
     }
 
     /// `pixel_id` in the body → the test code of the pixel(s) the event must reach.

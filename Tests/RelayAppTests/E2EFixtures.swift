@@ -19,7 +19,8 @@ enum E2E {
     /// `example.com`, default country `us`, an ingest key, a deny list, a no-code rule) and `local`
     /// (host-only cookies on `localhost`). Only `127.0.0.1` is a trusted proxy, so a client bound to
     /// `127.0.0.2` is an untrusted loopback peer. Bound on all
-    /// interfaces so a non-loopback peer can be tried too. No rate limit.
+    /// interfaces so a non-loopback peer can be tried too. No rate limit. Logs at `trace`, so the log checks
+    /// (S1) cover every level.
     static let main = E2EShared {
         try E2EGateway(
             config: """
@@ -40,15 +41,16 @@ enum E2E {
                   ]
                 }
                 """,
-            arguments: ["--host", "0.0.0.0"])
+            environment: ["PIXELRELAY_LOG_LEVEL": "trace"], arguments: ["--host", "0.0.0.0"])
     }
 
     /// A dry-run gateway with a tiny per-client rate limit (burst 2, 1 per second); `127.0.0.1` is trusted,
-    /// so clients are told apart by `X-Forwarded-For`.
+    /// so clients are told apart by `X-Forwarded-For`. Bodies up to 256 KiB (room for 1,000 events).
     static let rateLimited = E2EShared {
         try E2EGateway(
             config: """
-                { "server": { "trusted_proxies": ["127.0.0.1/32"], "rate_limit": { "per_second": 1, "burst": 2 } } }
+                { "server": { "trusted_proxies": ["127.0.0.1/32"], "rate_limit": { "per_second": 1, "burst": 2 },
+                              "max_body_bytes": 262144 } }
                 """)
     }
 

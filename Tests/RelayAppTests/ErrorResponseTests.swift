@@ -63,4 +63,18 @@ struct ErrorResponseTests {
         #expect(try post(from: "203.0.113.51").status == 202)
         #expect(try post(from: "2001:db8::51").status == 202)
     }
+
+    @Test("a request may carry at most 1,000 events: 1,000 are accepted, 1,001 are refused with 400", arguments: [1000, 1001])
+    func batchLimit(count: Int) throws {
+        let gw = try E2E.rateLimited.get()
+        let one = "{\"event_name\":\"ViewContent\",\"event_source_url\":\"https://shop.example.com/\"}"
+        let body = "[" + Array(repeating: one, count: count).joined(separator: ",") + "]"
+        let r = try E2E.post(body, headers: E2E.browserHeaders(origin: nil) + [("X-Forwarded-For", "198.51.100.\(count % 256)")], on: gw)
+        #expect(r.status == (count <= 1000 ? 202 : 400), "\(r.text.prefix(300))")
+        if count <= 1000 {
+            #expect(r.json?["accepted"]?.int64Value == Int64(count))
+        } else {
+            #expect(r.json?["error"]?.stringValue?.contains("1000") == true, "\(r.text.prefix(300))")
+        }
+    }
 }

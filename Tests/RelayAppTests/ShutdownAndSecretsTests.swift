@@ -66,6 +66,7 @@ struct ShutdownAndSecretsTests {
             #expect(!ready.text.contains(secret) && !status.text.contains(secret))
         }
         #expect(gw.filesOnDisk().count > 1, "the queue is on disk")
+        #expect(gw.log.contains("\"level\":\"debug\""), "the log ran at trace level, so every level was checked")
     }
 
     /// Polls `condition` every 20 ms for up to `timeoutMs`.
