@@ -35,7 +35,7 @@ test: test-deps
 	$(MAKE) --no-print-directory validate-k8s
 
 browser-test: build
-	node Tests/browser/run.mjs
+	Tests/browser/run-gateway.sh .build/debug/pixelrelay
 
 bench: release
 	@scripts/ensure-packages.sh $(BENCH_APT_PACKAGES)

@@ -56,9 +56,9 @@ let package = Package(
         .target(name: "RelayTestSupport", dependencies: ["RelayCore", "RelayHTTP"]),
 
         .testTarget(name: "RelayCoreTests", dependencies: ["RelayCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP"]),
+        .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP", "RelayTestSupport"]),
         .testTarget(name: "RelayStoreTests", dependencies: ["RelayStore"]),
         .testTarget(name: "RelayForwarderTests", dependencies: ["RelayForwarder", "RelayHTTP", "RelayTestSupport"]),
-        .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP", "RelayTestSupport"]),
+        .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP", "RelayStore", "RelayTestSupport"]),
     ]
 )

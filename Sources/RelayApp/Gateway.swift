@@ -101,6 +101,11 @@ public final class Gateway: @unchecked Sendable {
         logger.info("stopped")
     }
 
+    /// Applies reloaded pixel settings (tokens, test event codes) and resumes paused pixels (F4).
+    public func reloadPixels(from fresh: RelayConfig) {
+        forwarder.updateTargets(Self.targets(fresh))
+    }
+
     static func targets(_ config: RelayConfig) -> [ForwardTarget] {
         var out: [ForwardTarget] = []
         for site in config.sites {

@@ -84,7 +84,16 @@ public enum Runner {
             var sig: Int32 = 0
             sigwait(&set, &sig)
             if sig == SIGHUP {
-                logger.notice("SIGHUP: configuration reload is not supported yet; restart to apply changes")
+                // Reload: new tokens / test event codes apply at once and resume paused pixels; other
+                // settings (listeners, sites, limits) need a restart.
+                switch loadConfig(overrides) {
+                case .success(let fresh):
+                    gateway.reloadPixels(from: fresh)
+                    logger.notice("SIGHUP: pixel tokens and test event codes reloaded; paused pixels resume")
+                case .failure(let error):
+                    logger.error("SIGHUP: the new configuration has problems; keeping the old one", metadata: ["problems": "\(error.issues.count)"])
+                    for issue in error.issues { logger.error("config problem", metadata: ["issue": "\(issue)"]) }
+                }
                 continue
             }
             logger.notice("signal received; shutting down", metadata: ["signal": "\(sig)"])
@@ -162,6 +171,12 @@ public enum Runner {
             printErr("pixelrelay: replay failed: \(error)")
             return 1
         }
+    }
+
+    /// `http://127.0.0.1:<PIXELRELAY_PORT or 8080>/healthz`: what the Docker HEALTHCHECK probes.
+    public static func defaultHealthURL() -> String {
+        let port = environment["PIXELRELAY_PORT"].flatMap { Int($0) } ?? 8080
+        return "http://127.0.0.1:\(port)/healthz"
     }
 
     /// `pixelrelay healthcheck`: a tiny HTTP/1.1 GET over a raw socket (no curl in the image needed).

@@ -22,7 +22,13 @@ struct SiteDirectory: Sendable {
             return .forbidden("origin \(origin.prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
         }
         if let host = pageURL.flatMap(URLParts.host(of:)) {
-            if let site = sites.first(where: { $0.servesHost(host) }) { return .site(site, trusted: false) }
+            // Image and server requests carry no Origin: the page's host must be one of the site's
+            // domains, or the host of one of its allowed origins.
+            if let site = sites.first(where: { s in
+                s.servesHost(host) || s.allowedOrigins.contains { URLParts.host(of: $0) == host }
+            }) {
+                return .site(site, trusted: false)
+            }
             if let site = sites.first(where: { $0.allowAnyOrigin }) { return .site(site, trusted: false) }
             return .forbidden("no site lists \(host.prefix(200)) in its domains")
         }

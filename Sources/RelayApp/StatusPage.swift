@@ -12,7 +12,7 @@ enum StatusPage {
     ) -> String {
         var h = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <meta http-equiv="refresh" content="10"><title>pixelrelay status</title><style>
+            <meta http-equiv="refresh" content="10"><link rel="icon" href="data:,"><title>pixelrelay status</title><style>
             body{font:14px/1.45 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1c1e21}
             header{background:#1c2b4a;color:#fff;padding:14px 24px}header h1{margin:0;font-size:18px}
             main{padding:16px 24px;display:grid;gap:16px;grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}

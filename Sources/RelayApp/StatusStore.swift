@@ -41,6 +41,9 @@ public final class StatusStore: Sendable {
         var delivered = 0
         var failed = 0
         var dryRunBodies: [String] = []
+        /// Forwarding outcomes that arrived before the event was recorded: the forwarder can deliver
+        /// a batch before the ingest's commit callback calls `accepted` (eventID+pixel → outcome).
+        var early: [String: (outcome: String, fbtrace: String?, error: String?)] = [:]
     }
 
     let capacity: Int
@@ -57,9 +60,10 @@ public final class StatusStore: Sendable {
         let keys = e.matchKeys.names
         state.withLock { s in
             for pixel in pixelIDs.isEmpty ? ["-"] : pixelIDs {
+                let early = s.early.removeValue(forKey: e.eventID + "|" + pixel)
                 let item = RecentEvent(
                     eventID: e.eventID, eventName: e.eventName, pixelID: pixel, site: site, receivedAtMs: nowMs, keys: keys,
-                    outcome: outcome, fbtraceID: nil, error: nil, mintedID: e.mintedEventID)
+                    outcome: early?.outcome ?? outcome, fbtraceID: early?.fbtrace, error: early?.error, mintedID: e.mintedEventID)
                 if s.recent.count < capacity {
                     s.recent.append(item)
                     s.recentIndex[e.eventID + "|" + pixel] = s.recent.count - 1
@@ -127,6 +131,10 @@ public final class StatusStore: Sendable {
                     s.recent[i].outcome = outcome
                     s.recent[i].fbtraceID = r.fbtraceID
                     s.recent[i].error = error
+                } else {
+                    // Unclaimed entries (events recovered from the queue after a restart) must not pile up.
+                    if s.early.count >= capacity { s.early.removeAll(keepingCapacity: true) }
+                    s.early[id + "|" + r.pixelID] = (outcome, r.fbtraceID, error)
                 }
             }
             if outcome == "delivered" { s.delivered += r.eventIDs.count } else if outcome != "retrying" { s.failed += r.eventIDs.count }

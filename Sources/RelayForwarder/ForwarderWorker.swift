@@ -3,85 +3,102 @@ import RelayCore
 public import RelayStore
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// Drains the durable queue to the Graph API, one batch in flight per pixel (per-pixel FIFO).
+/// Drains the durable queue to the Graph API, one request in flight per pixel (per-pixel FIFO).
 ///
 /// One thread owns all scheduling state. It reads a batch (≤ 1,000 events and a byte budget) from a
-/// pixel's queue, waits a short linger for a small batch to fill, posts it through the
-/// `UpstreamClient`, and acts on Meta's answer (capi.md §10): delivered → commit; transient or
-/// throttled → keep the batch and retry with full-jitter backoff; code 100 → bisect until the bad
-/// events are isolated, dead-letter them with Meta's message and deliver the rest; token or
-/// permission errors → pause the pixel (nothing dropped) until the retry timer or a config reload.
-/// Events about to leave Meta's 7-day window are dead-lettered instead of sent (D7).
+/// pixel's queue, lingers briefly when the batch is not full, posts it through the `UpstreamClient`,
+/// and acts on Meta's answer (capi.md §10): delivered → commit; transient or throttled → keep the
+/// batch and retry with full-jitter backoff; code 100 → bisect until the bad events are isolated,
+/// dead-letter them with Meta's message and deliver the rest; token or permission errors → pause the
+/// pixel (nothing dropped) until the retry timer or a config reload. Before every attempt, events
+/// past Meta's 7-day window are dead-lettered instead of sent (D7). Nothing is committed before it
+/// was delivered or durably dead-lettered, so `stop()` or a crash only causes re-sends (same
+/// `event_id`s, which Meta deduplicates).
+///
+/// Deadlines (backoff, pause, linger) run on the monotonic clock; the injected `clock` (Unix ms)
+/// decides event ages and dead-letter timestamps.
 public final class ForwarderWorker: @unchecked Sendable {
-    public struct Options: Sendable {
-        public var graphBaseURL: String = "https://graph.facebook.com"
-        public var graphVersion: String = "v26.0"
-        public var timeoutMs: Int = 5000
-        public var maxBatchEvents: Int = 1000
-        public var maxBatchBytes: Int = 2 * 1024 * 1024
-        public var lingerMs: Int64 = 20
-        /// Dead-letter events whose `event_time` is older than this (a margin under Meta's 7 days).
-        public var maxEventAgeSeconds: Int64 = 7 * 24 * 3600 - 3600
-        /// How long a paused pixel waits before trying again on its own.
-        public var pauseRetryMs: Int64 = 5 * 60_000
-        /// Dry-run: the token in the body is replaced by "<redacted>".
-        public var dryRun: Bool = false
-        public var partnerAgent: String = "pixelrelay"
-        public init() {}
-    }
-
     /// A pixel's forwarding state, as shown on `/readyz`, `/metrics` and `/status`.
     public struct PixelState: Sendable, Equatable {
+        /// The pixel (dataset) id.
         public var pixelID: String
+        /// True while a token, permission or configuration problem holds the pixel's events back.
         public var paused: Bool
+        /// Why the pixel is paused (Meta's error summary); nil when it is not.
         public var pauseReason: String?
+        /// Failed attempts since the last success.
         public var consecutiveFailures: Int
+        /// The last failure (upstream or local), cleared by a success.
         public var lastError: String?
+        /// How long until the next attempt, when the pixel is waiting (backoff, pause, linger).
         public var nextAttemptInMs: Int64?
     }
 
-    private struct Pixel {
+    /// The scheduling state of one pixel (worker thread only).
+    struct Pixel {
         var target: ForwardTarget?
+        /// The batch being delivered; nil when the next one must be read.
         var batch: QueueBatch?
-        /// Sub-batches (index ranges into `batch.events`) still to send; bisection splits the front one.
-        var chunks: [Range<Int>] = []
-        var delivered = 0
+        /// Indices of `batch.events` still to send, one request each, in queue order; bisection
+        /// splits the front one, expiry removes stale events from all of them.
+        var chunks: [[Int]] = []
+        /// How many leading events of `batch` are committed already.
+        var committed = 0
         var inFlight = false
+        /// Consecutive failed attempts (the backoff exponent).
         var attempt = 0
-        var notBeforeMs: Int64 = 0
+        /// Monotonic ms before which nothing is sent.
+        var notBefore: Int64 = 0
+        /// When a batch that is not full was first seen (monotonic ms), for the linger.
+        var lingerSince: Int64?
         var pausedReason: String?
+        /// The configuration generation the pause belongs to: any reload resumes the pixel.
+        var pausedGeneration = 0
+        /// The configuration generation the in-flight request was built with.
+        var sentGeneration = 0
         var lastError: String?
     }
 
-    private enum Message {
-        case wake
-        case result(pixelID: String, range: Range<Int>, startedMs: Int64, result: Result<UpstreamResponse, UpstreamError>)
+    /// A finished request, handed from the client's thread to the worker thread.
+    struct Completion {
+        var pixelID: String
+        var chunk: [Int]
+        var startedMs: Int64
+        var result: Result<UpstreamResponse, UpstreamError>
     }
 
-    private let queue: DurableQueue
-    private let client: any UpstreamClient
-    private let options: Options
-    private let observer: (any ForwardObserver)?
-    private let clock: @Sendable () -> Int64
+    private struct Targets {
+        var byPixel: [String: ForwardTarget]
+        /// Bumped by every `updateTargets`.
+        var generation = 0
+    }
 
-    private let inbox = Mutex<[Message]>([])
-    private var cond = pthread_cond_t()
-    private var condMutex = pthread_mutex_t()
-    private let targets: Mutex<[String: ForwardTarget]>
-    private let stateSnapshot = Mutex<[String: PixelState]>([:])
+    let queue: DurableQueue
+    let client: any UpstreamClient
+    let options: Options
+    let observer: (any ForwardObserver)?
+    let clock: @Sendable () -> Int64
+    let maxBatchEvents: Int
+
+    private let completions = Mutex<[Completion]>([])
+    private let wakeRequested = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
-    private var thread: OSThread?
+    private let signal = WakeSignal()
+    private let targets: Mutex<Targets>
+    private let stateSnapshot = Mutex<[String: PixelState]>([:])
+    private let thread = Mutex<OSThread?>(nil)
 
     // Owned by the worker thread.
-    private var pixels: [String: Pixel] = [:]
-    private var rng = SystemRandomNumberGenerator()
+    var pixels: [String: Pixel] = [:]
+    var rng = SystemRandomNumberGenerator()
 
     /// - Parameters:
-    ///   - clock: Unix milliseconds (injected in tests).
+    ///   - queue: the durable queue to drain (this worker is its only reader).
+    ///   - client: the HTTP client (`CurlClient`, or `DryRunClient` in dry-run).
+    ///   - targets: pixels with their tokens; events of other pixels stay queued (paused).
+    ///   - options: tuning; defaults are the production values.
+    ///   - observer: receives a report for every outcome (metrics, `/status`, logs).
+    ///   - clock: Unix milliseconds, for event ages (injected in tests).
     public init(
         queue: DurableQueue, client: any UpstreamClient, targets: [ForwardTarget], options: Options,
         observer: (any ForwardObserver)?, clock: @escaping @Sendable () -> Int64
@@ -91,29 +108,38 @@ public final class ForwarderWorker: @unchecked Sendable {
         self.options = options
         self.observer = observer
         self.clock = clock
-        self.targets = Mutex(Dictionary(targets.map { ($0.pixelID, $0) }, uniquingKeysWith: { a, _ in a }))
-        pthread_mutex_init(&condMutex, nil)
-        pthread_cond_init(&cond, nil)
+        self.maxBatchEvents = min(max(1, options.maxBatchEvents), 1000)
+        self.targets = Mutex(Targets(byPixel: Self.index(targets)))
     }
 
-    /// Starts the worker thread and subscribes to the queue's "new events" notifications.
+    /// Starts the worker thread and subscribes to the queue's "new events" notifications. Idempotent.
     public func start() {
-        queue.setAvailabilityHandler { [weak self] _ in self?.post(.wake) }
-        thread = OSThread(name: "forwarder") { [self] in self.run() }
+        thread.withLock { thread in
+            guard thread == nil else { return }
+            queue.setAvailabilityHandler { [weak self] _ in self?.wake() }
+            thread = OSThread(name: "forwarder") { [self] in self.run() }
+        }
     }
 
-    /// Replaces the pixels' tokens and settings (config reload) and resumes paused pixels.
+    /// Replaces the pixels' tokens and settings (config reload) and resumes every paused pixel.
     public func updateTargets(_ newTargets: [ForwardTarget]) {
-        targets.withLock { $0 = Dictionary(newTargets.map { ($0.pixelID, $0) }, uniquingKeysWith: { a, _ in a }) }
-        post(.wake)
+        targets.withLock {
+            $0.byPixel = Self.index(newTargets)
+            $0.generation += 1
+        }
+        wake()
     }
 
-    /// Stops: in-flight batches stay in the queue (they were never committed) and are re-sent after restart.
+    /// Stops the thread and returns once it has ended. Requests still in flight are abandoned: their
+    /// batches were never committed, so a new worker (after restart) reads and sends them again.
     public func stop() {
         stopping.store(true, ordering: .releasing)
-        post(.wake)
-        thread?.join()
-        thread = nil
+        signal.notify()
+        let running = thread.withLock { t -> OSThread? in
+            defer { t = nil }
+            return t
+        }
+        running?.join()
     }
 
     /// The per-pixel state, for readiness and status pages.
@@ -121,256 +147,53 @@ public final class ForwarderWorker: @unchecked Sendable {
         stateSnapshot.withLock { Array($0.values) }.sorted { $0.pixelID < $1.pixelID }
     }
 
-    private func post(_ m: Message) {
-        inbox.withLock { $0.append(m) }
-        pthread_mutex_lock(&condMutex)
-        pthread_cond_signal(&cond)
-        pthread_mutex_unlock(&condMutex)
+    private static func index(_ targets: [ForwardTarget]) -> [String: ForwardTarget] {
+        Dictionary(targets.map { ($0.pixelID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func wake() {
+        wakeRequested.store(true, ordering: .releasing)
+        signal.notify()
+    }
+
+    /// Called by the client (on its thread) when a request finished.
+    func complete(_ completion: Completion) {
+        completions.withLock { $0.append(completion) }
+        signal.notify()
     }
 
     // MARK: loop
 
     private func run() {
-        var lastScan: Int64 = 0
+        var lastScan = Int64.min / 2
         while !stopping.load(ordering: .acquiring) {
-            let messages = inbox.withLock { m -> [Message] in
-                let taken = m
-                m.removeAll()
-                return taken
+            let woken = wakeRequested.exchange(false, ordering: .acquiringAndReleasing)
+            let finished = completions.withLock { list -> [Completion] in
+                defer { list.removeAll(keepingCapacity: true) }
+                return list
             }
-            for m in messages {
-                if case .result(let pixelID, let range, let started, let result) = m {
-                    handle(pixelID: pixelID, range: range, startedMs: started, result: result)
-                }
-            }
-            let now = clock()
-            var nextWake = now + 1000
-            // The queue may hold pixels we have not seen (events from before a restart): rescan regularly.
-            if now - lastScan >= 1000 || !messages.isEmpty {
+            for completion in finished { handle(completion) }
+            var now = WakeSignal.monotonicMs()
+            // New events raise `woken`; pixels queued before a restart are found by the periodic scan.
+            if woken || now - lastScan >= 1000 {
                 lastScan = now
                 for id in queue.pixelIDs() where pixels[id] == nil { pixels[id] = Pixel() }
             }
-            let currentTargets = targets.withLock { $0 }
-            for id in Array(pixels.keys) {
-                if let wake = schedule(id, now: now, targets: currentTargets) { nextWake = min(nextWake, wake) }
+            let current = targets.withLock { ($0.byPixel, $0.generation) }
+            now = WakeSignal.monotonicMs()
+            var nextWake = now + 1000
+            for id in pixels.keys {
+                if let wake = schedule(id, now: now, targets: current.0, generation: current.1) {
+                    nextWake = min(nextWake, wake)
+                }
             }
             publishState(now: now)
-            if inbox.withLock({ $0.isEmpty }) { waitUntil(msFromNow: max(nextWake - clock(), 1)) }
-        }
-        publishState(now: clock())
-    }
-
-    private func waitUntil(msFromNow ms: Int64) {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let total = Int64(ts.tv_nsec) + (ms % 1000) * 1_000_000
-        ts.tv_sec += Int(ms / 1000) + Int(total / 1_000_000_000)
-        ts.tv_nsec = Int(total % 1_000_000_000)
-        pthread_mutex_lock(&condMutex)
-        if inbox.withLock({ $0.isEmpty }) && !stopping.load(ordering: .acquiring) {
-            pthread_cond_timedwait(&cond, &condMutex, &ts)
-        }
-        pthread_mutex_unlock(&condMutex)
-    }
-
-    /// Starts the pixel's next send if it is due. Returns when it wants to be looked at again.
-    private func schedule(_ id: String, now: Int64, targets: [String: ForwardTarget]) -> Int64? {
-        guard var p = pixels[id], !p.inFlight else { return nil }
-        defer { pixels[id] = p }
-        let target = targets[id]
-        if p.pausedReason != nil {
-            // A reload with a changed target, or the retry timer, resumes a paused pixel.
-            if target != p.target || now >= p.notBeforeMs {
-                p.pausedReason = nil
-                p.notBeforeMs = 0
-            } else {
-                return p.notBeforeMs
+            signal.wait(untilMs: nextWake) {
+                stopping.load(ordering: .acquiring) || wakeRequested.load(ordering: .acquiring)
+                    || completions.withLock { !$0.isEmpty }
             }
         }
-        p.target = target
-        if now < p.notBeforeMs { return p.notBeforeMs }
-        if target == nil && !options.dryRun {
-            // Events for a pixel that is no longer configured stay queued (visible in stats) until it returns.
-            p.pausedReason = "pixel \(id) is not configured (events kept in the queue)"
-            p.notBeforeMs = now + options.pauseRetryMs
-            return p.notBeforeMs
-        }
-        if p.batch == nil {
-            guard let batch = try? queue.readBatch(pixelID: id, maxEvents: options.maxBatchEvents, maxBytes: options.maxBatchBytes),
-                !batch.events.isEmpty
-            else { return nil }
-            // Linger briefly so a trickle of events shares one request.
-            if batch.events.count < options.maxBatchEvents, let newest = batch.events.last,
-                now - newest.enqueuedAtMs < options.lingerMs, now - batch.events[0].enqueuedAtMs < 10 * options.lingerMs
-            {
-                return newest.enqueuedAtMs + options.lingerMs
-            }
-            p.batch = batch
-            p.chunks = [0..<batch.events.count]
-            p.delivered = 0
-            expireOld(&p, now: now)
-            if p.batch == nil { return p.notBeforeMs }
-            if p.chunks.isEmpty {
-                finishBatch(&p)
-                return now
-            }
-        }
-        guard let batch = p.batch, let range = p.chunks.first else { return nil }
-        p.inFlight = true
-        send(pixelID: id, target: target, events: Array(batch.events[range]), range: range, now: now)
-        return nil
-    }
-
-    /// Dead-letters events about to leave Meta's window: one stale event fails a whole request.
-    private func expireOld(_ p: inout Pixel, now: Int64) {
-        guard let batch = p.batch else { return }
-        let limit = now / 1000 - options.maxEventAgeSeconds
-        let stale = batch.events.indices.filter { batch.events[$0].eventTime < limit }
-        guard !stale.isEmpty else { return }
-        guard deadLetter(batch.events, indices: stale, reason: "expired: event_time older than Meta's 7-day window", error: nil)
-        else {
-            // Could not record them (disk full?): keep everything queued and try again shortly.
-            p.batch = nil
-            p.chunks = []
-            p.notBeforeMs = now + 5_000
-            return
-        }
-        report(batch.pixelID, batch.events, stale, .expired, error: nil, latency: 0)
-        // Keep the fresh events as contiguous chunks (order preserved).
-        var chunks: [Range<Int>] = []
-        var start: Int?
-        for i in batch.events.indices {
-            if stale.contains(i) {
-                if let s = start { chunks.append(s..<i) }
-                start = nil
-            } else if start == nil {
-                start = i
-            }
-        }
-        if let s = start { chunks.append(s..<batch.events.count) }
-        p.chunks = chunks
-    }
-
-    private func send(pixelID: String, target: ForwardTarget?, events: [QueuedEvent], range: Range<Int>, now: Int64) {
-        var body: [UInt8] = []
-        body.reserveCapacity(events.reduce(128) { $0 + $1.payload.count + 1 })
-        body.append(contentsOf: "{\"data\":[".utf8)
-        for (i, e) in events.enumerated() {
-            if i > 0 { body.append(0x2C) }
-            body.append(contentsOf: e.payload)
-        }
-        body.append(contentsOf: "],\"access_token\":".utf8)
-        var w = JSONWriter(capacity: 128)
-        w.string(options.dryRun ? "<redacted>" : (target?.accessToken?.value ?? ""))
-        body.append(contentsOf: w.bytes)
-        if let code = target?.testEventCode, !code.isEmpty {
-            var t = JSONWriter(capacity: 64)
-            t.string(code)
-            body.append(contentsOf: ",\"test_event_code\":".utf8)
-            body.append(contentsOf: t.bytes)
-        }
-        var pa = JSONWriter(capacity: 64)
-        pa.string(options.partnerAgent)
-        body.append(contentsOf: ",\"partner_agent\":".utf8)
-        body.append(contentsOf: pa.bytes)
-        body.append(0x7D)
-        let url = "\(options.graphBaseURL)/\(options.graphVersion)/\(pixelID)/events"
-        let request = UpstreamRequest(
-            url: url, body: body, headers: [("Content-Type", "application/json")], timeoutMs: options.timeoutMs)
-        client.send(request) { [weak self] result in
-            self?.post(.result(pixelID: pixelID, range: range, startedMs: now, result: result))
-        }
-    }
-
-    private func handle(pixelID: String, range: Range<Int>, startedMs: Int64, result: Result<UpstreamResponse, UpstreamError>) {
-        guard var p = pixels[pixelID], let batch = p.batch else { return }
-        defer { pixels[pixelID] = p }
-        p.inFlight = false
-        let now = clock()
-        let latency = now - startedMs
-        let indices = Array(range)
-        switch GraphResponseClassifier.classify(result, batchSize: range.count) {
-        case .delivered(let success):
-            report(pixelID, batch.events, indices, .delivered, error: nil, latency: latency, fbtrace: success.fbtraceID, messages: success.messages, status: 200)
-            chunkDone(&p)
-        case .mismatch(let expected, let received):
-            // Meta accepted the request but counted fewer events: nothing to resend safely (dedup by
-            // event_id makes a resend harmless, but it would loop); record it loudly.
-            report(pixelID, batch.events, indices, .delivered, error: nil, latency: latency, messages: ["events_received \(received) ≠ \(expected) sent"], status: 200)
-            chunkDone(&p)
-        case .retry(let reason, let error, let retryAfterMs):
-            p.attempt += 1
-            let policy = (error?.isThrottling ?? false) ? RetryPolicy.throttle : RetryPolicy.standard
-            var delay = Int64(policy.delayMs(attempt: p.attempt - 1, random: &rng))
-            if let retryAfterMs { delay = max(delay, Int64(min(retryAfterMs, policy.maxRetryAfterMs))) }
-            p.notBeforeMs = now + delay
-            p.lastError = error?.summary ?? reason
-            report(pixelID, batch.events, indices, .retrying(p.lastError ?? reason), error: error, latency: latency)
-        case .invalidPayload(let error):
-            p.lastError = error.summary
-            if range.count == 1 {
-                guard deadLetter(batch.events, indices: indices, reason: "rejected by Meta", error: error) else {
-                    p.notBeforeMs = now + 5_000  // never commit what could not be dead-lettered
-                    return
-                }
-                report(pixelID, batch.events, indices, .deadLettered(error.summary), error: error, latency: latency)
-                chunkDone(&p)
-            } else {
-                // One bad event rejects the whole request: split and retry both halves in order.
-                let mid = range.lowerBound + range.count / 2
-                p.chunks.removeFirst()
-                p.chunks.insert(contentsOf: [range.lowerBound..<mid, mid..<range.upperBound], at: 0)
-            }
-        case .pause(let reason, let error):
-            p.pausedReason = "\(reason): \(error.summary)"
-            p.lastError = error.summary
-            p.notBeforeMs = now + options.pauseRetryMs
-            report(pixelID, batch.events, indices, .paused(p.pausedReason ?? reason), error: error, latency: latency)
-        }
-    }
-
-    private func chunkDone(_ p: inout Pixel) {
-        p.attempt = 0
-        p.lastError = nil
-        if !p.chunks.isEmpty { p.chunks.removeFirst() }
-        if p.chunks.isEmpty { finishBatch(&p) }
-    }
-
-    private func finishBatch(_ p: inout Pixel) {
-        guard let batch = p.batch else { return }
-        do {
-            try queue.commit(batch, count: batch.events.count)
-        } catch {
-            p.lastError = "commit failed: \(error)"
-        }
-        p.batch = nil
-        p.chunks = []
-    }
-
-    /// Records events in the dead-letter store; false when that failed (then they must stay queued).
-    private func deadLetter(_ events: [QueuedEvent], indices: [Int], reason: String, error: GraphError?) -> Bool {
-        let now = clock()
-        let entries = indices.map {
-            DeadLetter(event: events[$0], reason: reason, metaMessage: error?.summary, fbtraceID: error?.fbtraceID, deadAtMs: now)
-        }
-        do {
-            try queue.deadLetter(entries)
-            return true
-        } catch {
-            return false
-        }
-    }
-
-    private func report(
-        _ pixelID: String, _ events: [QueuedEvent], _ indices: [Int], _ outcome: ForwardReport.Outcome, error: GraphError?,
-        latency: Int64, fbtrace: String? = nil, messages: [String] = [], status: Int? = nil
-    ) {
-        guard let observer else { return }
-        observer.forwarder(
-            didReport: ForwardReport(
-                pixelID: pixelID, eventIDs: indices.map { events[$0].eventID }, eventNames: indices.map { events[$0].eventName },
-                outcome: outcome, fbtraceID: fbtrace ?? error?.fbtraceID, httpStatus: status ?? error?.httpStatus,
-                graphCode: error?.code, latencyMs: latency, messages: messages))
+        publishState(now: WakeSignal.monotonicMs())
     }
 
     private func publishState(now: Int64) {
@@ -378,7 +201,7 @@ public final class ForwarderWorker: @unchecked Sendable {
         for (id, p) in pixels {
             snapshot[id] = PixelState(
                 pixelID: id, paused: p.pausedReason != nil, pauseReason: p.pausedReason, consecutiveFailures: p.attempt,
-                lastError: p.lastError, nextAttemptInMs: p.notBeforeMs > now ? p.notBeforeMs - now : nil)
+                lastError: p.lastError, nextAttemptInMs: !p.inFlight && p.notBefore > now ? p.notBefore - now : nil)
         }
         stateSnapshot.withLock { $0 = snapshot }
     }

@@ -19,6 +19,11 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
         case hang(ms: Int)
         case reset
         case slow(ms: Int)
+        /// Answers `status` with extra headers (e.g. `Retry-After`) and `body`, without validating.
+        case respond(status: Int, headers: [(String, String)], body: String)
+        /// Validates and records like a normal request, and adds these headers to the answer
+        /// (e.g. `X-App-Usage` near the limit).
+        case validWithHeaders([(String, String)])
     }
 
     /// An event Meta "received".
@@ -45,11 +50,15 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
     /// The token the fake accepts.
     public let validToken: String
 
-    public init(validToken: String = "test-token") throws {
+    /// - Parameters:
+    ///   - validToken: the only access token accepted (others get code 190).
+    ///   - port: 0 for any free port; a fixed one lets a test start the fake where a client already
+    ///     points (connection refused until then).
+    public init(validToken: String = "test-token", port: Int = 0) throws {
         self.validToken = validToken
         var config = HTTPServer.Configuration()
         config.host = "127.0.0.1"
-        config.port = 0
+        config.port = port
         config.limits.maxBodyBytes = 8 << 20
         server = HTTPServer(configuration: config, responder: self)
         try server.start()
@@ -91,6 +100,13 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
         case .slow(let ms)?:
             let answer = validate(request)
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) { writer.send(answer) }
+        case .respond(let status, let headers, let body)?:
+            let extra = headers.map { (name: $0.0, value: $0.1) }
+            writer.send(HTTPResponse(status: status, contentType: "application/json", body: body, headers: extra))
+        case .validWithHeaders(let headers)?:
+            var answer = validate(request)
+            answer.headers += headers.map { ($0.0, $0.1) }
+            writer.send(answer)
         case nil:
             writer.send(validate(request))
         }
@@ -103,7 +119,8 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
             return Self.error(http: 404, code: 803, message: "Unknown path components")
         }
         let pixel = String(parts[1])
-        guard let body = try? JSONParser.parse(request.body) else {
+        // Meta documents no body limit; the worker's default byte budget is 2 MiB.
+        guard let body = try? JSONParser.parse(request.body, limits: JSONLimits(maxBytes: 8 << 20)) else {
             return Self.error(http: 400, code: 100, message: "Invalid JSON")
         }
         guard case .string(let token)? = body["access_token"], token == validToken else {
@@ -113,8 +130,6 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
             return Self.error(http: 400, code: 100, message: "The parameter data is required")
         }
         guard data.count <= 1000 else { return Self.error(http: 400, code: 100, message: "Too many events") }
-        let now = Int64(DispatchTime.now().uptimeNanoseconds)  // not wall clock; only used for ordering
-        _ = now
         let rejected = state.withLock { $0.rejectEventIDs }
         var events: [Received] = []
         for event in data {

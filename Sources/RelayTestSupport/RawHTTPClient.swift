@@ -10,14 +10,21 @@ public final class RawHTTPClient {
     public let fd: Int32
 
     /// Connects to 127.0.0.1:`port`.
-    public init(port: Int, timeoutMs: Int = 5000) throws {
+    /// - Parameters:
+    ///   - timeoutMs: how long each read (or blocked write) waits.
+    ///   - receiveBufferBytes: a small SO_RCVBUF makes a slow reader (it is set before connecting).
+    public init(port: Int, timeoutMs: Int = 5000, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         var tv = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))  // a stuck server fails the test, not hangs it
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -48,12 +55,13 @@ public final class RawHTTPClient {
     }
 
     /// Reads exactly `count` complete responses (by Content-Length) or until close/timeout.
-    public func readResponses(_ count: Int) -> [RawResponse] {
+    /// - Parameter headOnly: the responses answer HEAD requests (no body follows the head).
+    public func readResponses(_ count: Int, headOnly: Bool = false) -> [RawResponse] {
         var data: [UInt8] = []
         var responses: [RawResponse] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         while responses.count < count {
-            if let (r, used) = RawResponse.parse(data) {
+            if let (r, used) = RawResponse.parse(data, headOnly: headOnly) {
                 responses.append(r)
                 data.removeFirst(used)
                 continue
@@ -89,7 +97,10 @@ public struct RawResponse: Sendable {
         headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
     }
 
-    static func parse(_ data: [UInt8]) -> (RawResponse, Int)? {
+    /// Parses the first complete response in `data`; returns it and the bytes it used, or nil if
+    /// it is not all there yet.
+    /// - Parameter headOnly: the response answers a HEAD request (its Content-Length has no body).
+    public static func parse(_ data: [UInt8], headOnly: Bool = false) -> (RawResponse, Int)? {
         let sep: [UInt8] = [13, 10, 13, 10]
         guard data.count >= 4, let end = (0...(data.count - 4)).first(where: { Array(data[$0..<$0 + 4]) == sep }) else { return nil }
         let head = String(decoding: data[0..<end], as: UTF8.self)
@@ -101,7 +112,7 @@ public struct RawResponse: Sendable {
             guard let colon = l.firstIndex(of: ":") else { continue }
             headers.append((String(l[..<colon]), String(l[l.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
-        let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+        let length = headOnly ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
         guard data.count >= end + 4 + length else { return nil }
         let body = String(decoding: data[(end + 4)..<(end + 4 + length)], as: UTF8.self)
         return (RawResponse(status: status, headers: headers, body: body), end + 4 + length)

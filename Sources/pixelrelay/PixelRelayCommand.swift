@@ -80,8 +80,9 @@ struct Queue: ParsableCommand {
 
 struct Healthcheck: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "GET /healthz; exit 0 on 200 (for Docker HEALTHCHECK).")
-    @Option(help: "URL to probe.") var url: String = "http://127.0.0.1:8080/healthz"
+    @Option(help: "URL to probe (default http://127.0.0.1:$PIXELRELAY_PORT/healthz, port 8080 when unset).")
+    var url: String?
     func run() throws {
-        if !Runner.healthcheck(url: url) { throw ExitCode(1) }
+        if !Runner.healthcheck(url: url ?? Runner.defaultHealthURL()) { throw ExitCode(1) }
     }
 }

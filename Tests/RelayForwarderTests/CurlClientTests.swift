@@ -81,7 +81,7 @@ struct CurlClientTests {
         let elapsed = elapsedMs(since: start)
         #expect(result == .failure(.timeout))
         // Generous upper bound: CI machines are shared and loaded; the point is "bounded", not "fast".
-        #expect(elapsed >= 290 && elapsed < 5000, "took \(elapsed) ms")
+        #expect(elapsed >= 290 && elapsed < 15_000, "took \(elapsed) ms")
     }
 
     @Test("a closed port yields .connect and the message does not leak the URL's query")

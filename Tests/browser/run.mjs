@@ -3,6 +3,7 @@
 //
 //   node Tests/browser/run.mjs            # stub gateway written below
 //   PIXELRELAY_URL=http://localhost:8080 node Tests/browser/run.mjs   # a running pixelrelay
+//   Tests/browser/run-gateway.sh          # the real binary, configured for these tests (make browser-test)
 //
 // Chromium is driven over --remote-debugging-pipe (CDP on fds 3/4, NUL-delimited JSON), so no
 // npm package and no WebSocket client is needed. Two origins are used on purpose:
@@ -15,17 +16,24 @@
 // beacons, in real mode GET PIXELRELAY_URL/status/events (a JSON list, or {events:[...]}, of
 // recent events with at least event_id and event_name).
 //
-// Real mode needs: the site's allowed_origins to include the page origin (set PAGE_PORT to fix it),
-// the rules printed by `node Tests/browser/run.mjs --print-rules` in the site config, and
-// PIXELRELAY_ADMIN_TOKEN when /status is protected.
+// Real mode needs: the site's allowed_origins to include the page origin (set PAGE_PORT to fix it)
+// and the gateway's own origin (for /demo), the rules printed by `node Tests/browser/run.mjs
+// --print-rules` in the site config, and PIXELRELAY_ADMIN_TOKEN when /status is protected. Real
+// mode adds the CORS refusal of a foreign origin and the rendered /status page; with
+// PIXELRELAY_DRY_RUN_FILE (the gateway's <data dir>/dry-run/requests.jsonl, one CAPI request body a
+// line) the tests also check what the gateway forwarded: same event_id as fbq, fbc from fbclid,
+// hashed em, nothing forwarded when consent is denied.
 //
-// Env: PIXELRELAY_URL, PIXELRELAY_ADMIN_TOKEN, PAGE_PORT (default random), CHROMIUM (binary path),
-// PIXELRELAY_TEST_PIXEL_ID, SCREENSHOT (PNG path for the /demo page).
+// Env: PIXELRELAY_URL, PIXELRELAY_ADMIN_TOKEN, PIXELRELAY_DRY_RUN_FILE, PIXELRELAY_GATEWAY_LOG (its
+// JSON log, checked for warnings and errors), PAGE_PORT (default random),
+// CHROMIUM (binary path), PIXELRELAY_TEST_PIXEL_ID, SCREENSHOT_DIR (writes pixelrelay-demo.png and,
+// in real mode, pixelrelay-status.png there).
 // Flags: --print-rules (the rules the tests expect the gateway to serve), --stub-only (run just the
 // stub gateway on PORT, e.g. to exercise real mode against it).
 // Output: one line per test, then exactly "N passed, N failed"; exit 1 on any failure.
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,6 +45,8 @@ const SDK_FILE = path.resolve(HERE, '../../Sources/RelayApp/Assets/sdk.js');
 const DEMO_FILE = path.resolve(HERE, '../../Sources/RelayApp/Assets/demo.html');
 const REAL = process.env.PIXELRELAY_URL ? process.env.PIXELRELAY_URL.replace(/\/$/, '') : '';
 const PIXEL = process.env.PIXELRELAY_TEST_PIXEL_ID || '111222333444555';
+const DRY_RUN_FILE = REAL ? process.env.PIXELRELAY_DRY_RUN_FILE || '' : '';
+const SHOT_DIR = process.env.SCREENSHOT_DIR || '';
 const RULES = [
   { selector: '#attend', event: 'Lead', custom_data: { source: 'rule' } },
   { url_contains: '/thank-you', event: 'Purchase', custom_data: { value: 1, currency: 'EUR' } },
@@ -147,11 +157,12 @@ async function stubGateway(req, res) {
   res.end();
 }
 
+const adminHeaders = () => (process.env.PIXELRELAY_ADMIN_TOKEN ? { Authorization: `Bearer ${process.env.PIXELRELAY_ADMIN_TOKEN}` } : {});
+
 /** Events the gateway has received so far: [{event_id, event_name, ...}]. */
 async function fetchReceived() {
   if (!REAL) return collected.slice();
-  const headers = process.env.PIXELRELAY_ADMIN_TOKEN ? { Authorization: `Bearer ${process.env.PIXELRELAY_ADMIN_TOKEN}` } : {};
-  const r = await fetch(REAL + '/status/events', { headers });
+  const r = await fetch(REAL + '/status/events', { headers: adminHeaders() });
   if (!r.ok) throw new Error(`/status/events answered ${r.status}`);
   const j = await r.json();
   return Array.isArray(j) ? j : j.events || [];
@@ -167,6 +178,39 @@ async function waitReceived(ids, timeout = 6000) {
     await sleep(50);
   }
 }
+
+/** The events in the gateway's dry-run output (what it would have sent to Meta), by event_id. */
+function forwardedEvents() {
+  const byID = new Map();
+  let text = '';
+  try {
+    text = fs.readFileSync(DRY_RUN_FILE, 'utf8');
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
+  }
+  // Only complete lines: the gateway may be appending the next one right now.
+  for (const line of text.split('\n').slice(0, -1)) {
+    if (!line.trim()) continue;
+    const body = JSON.parse(line);
+    for (const ev of body.data || []) byID.set(ev.event_id, ev);
+  }
+  return { byID, text };
+}
+
+/** Waits until the gateway forwarded every id; returns the forwarded events (null without a dry-run file). */
+async function waitForwarded(ids, timeout = 6000) {
+  if (!DRY_RUN_FILE) return null;
+  const end = Date.now() + timeout;
+  for (;;) {
+    const { byID } = forwardedEvents();
+    const found = ids.map((id) => byID.get(id));
+    if (found.every(Boolean)) return found;
+    if (Date.now() > end) throw new Error(`gateway did not forward ${ids.filter((_, i) => !found[i]).join(', ')}`);
+    await sleep(50);
+  }
+}
+
+const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
 // ---------------------------------------------------------------- CDP over a pipe
 
@@ -265,8 +309,11 @@ const INSTRUMENT = `(() => {
   };
   const f = window.fetch;
   if (typeof f === 'function') window.fetch = function (url, opt) {
-    sent.push({ via: 'fetch', url: String(url), body: opt && opt.body, opt: opt && { keepalive: opt.keepalive, credentials: opt.credentials, method: opt.method, headers: opt.headers } });
-    return f.apply(this, arguments);
+    const rec = { via: 'fetch', url: String(url), body: opt && opt.body, opt: opt && { keepalive: opt.keepalive, credentials: opt.credentials, method: opt.method, headers: opt.headers } };
+    sent.push(rec);
+    const p = f.apply(this, arguments);
+    if (p && p.then) p.then((r) => { rec.status = r.status; }, (e) => { rec.error = String(e); });
+    return p;
   };
   const d = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');
   Object.defineProperty(HTMLImageElement.prototype, 'src', { configurable: true, get: d.get, set(v) {
@@ -279,8 +326,9 @@ const FAKE_FBQ = `window.__fbq = []; window.fbq = function () { window.__fbq.pus
 
 let chrome;
 const allErrors = [];
+let demoEvents = []; // what the /demo test sent, looked up on /status
 
-async function openPage(url, { init = [] } = {}) {
+async function openPage(url, { init = [], expectErrors = false } = {}) {
   const { cdp } = chrome;
   const { browserContextId } = await cdp.send('Target.createBrowserContext');
   const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank', browserContextId });
@@ -290,7 +338,7 @@ async function openPage(url, { init = [] } = {}) {
     if (m.sessionId !== sessionId) return;
     if (m.method === 'Runtime.exceptionThrown') errors.push('exception: ' + (m.params.exceptionDetails.exception?.description || m.params.exceptionDetails.text));
     if (m.method === 'Runtime.consoleAPICalled' && m.params.type === 'error') errors.push('console.error: ' + m.params.args.map((a) => a.value ?? a.description).join(' '));
-    if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errors.push(`log(${m.params.entry.source}): ${m.params.entry.text}`);
+    if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errors.push(`log(${m.params.entry.source}): ${m.params.entry.text}${m.params.entry.url ? ' ' + m.params.entry.url : ''}`);
   };
   cdp.listeners.add(listener);
   const send = (method, params) => cdp.send(method, params, sessionId);
@@ -332,7 +380,7 @@ async function openPage(url, { init = [] } = {}) {
     },
     async close() {
       cdp.listeners.delete(listener);
-      allErrors.push(...errors);
+      if (!expectErrors) allErrors.push(...errors);
       await cdp.send('Target.closeTarget', { targetId }).catch(() => {});
       await cdp.send('Target.disposeBrowserContext', { browserContextId }).catch(() => {});
     },
@@ -341,13 +389,25 @@ async function openPage(url, { init = [] } = {}) {
   return page;
 }
 
+/** Saves a PNG of the whole page (width 1200, height as laid out, at most 4000) into SHOT_DIR. */
+async function screenshot(p, name) {
+  if (!SHOT_DIR) return;
+  const send = (m, params) => chrome.cdp.send(m, params, p.sessionId);
+  await send('Emulation.setDeviceMetricsOverride', { width: 1200, height: 820, deviceScaleFactor: 1, mobile: false });
+  const height = Math.min(4000, Math.ceil(await p.eval('document.documentElement.scrollHeight')));
+  await send('Emulation.setDeviceMetricsOverride', { width: 1200, height: Math.max(820, height), deviceScaleFactor: 1, mobile: false });
+  await sleep(300); // entry animations
+  const { data } = await send('Page.captureScreenshot', { format: 'png' });
+  fs.writeFileSync(path.join(SHOT_DIR, name), Buffer.from(data, 'base64'));
+}
+
 // ---------------------------------------------------------------- test pages
 
 let PAGE_ORIGIN;
 let GATEWAY;
 
 /** Registers a page; returns its URL (suffix = extra path and query, e.g. '/thank-you?x=1'). */
-function makePage({ head = '', after = '', body = '', suffix = '' } = {}) {
+function makePage({ head = '', after = '', body = '', suffix = '', origin = PAGE_ORIGIN } = {}) {
   const key = rid();
   pages.set(key, `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>t</title>
 ${head}
@@ -355,7 +415,7 @@ ${head}
 <script async src="${GATEWAY}/sdk.js"></script>
 ${after}
 </head><body>${body}</body></html>`);
-  return `${PAGE_ORIGIN}/p/${key}${suffix}`;
+  return `${origin}/p/${key}${suffix}`;
 }
 
 const script = (js) => `<script>${js}</script>`;
@@ -416,11 +476,20 @@ test('fbq receives the same eventID as the beacon (track, trackCustom, given eve
   assert(UUID4.test(sent[0].event.event_id), 'minted id is a v4 UUID: ' + sent[0].event.event_id);
   eq(sent[2].event.event_id, 'order-42', 'given eventID kept');
   await waitReceived(sent.map((s) => s.event.event_id));
+  const fwd = await waitForwarded(fbq.map((c) => c[3].eventID));
+  if (fwd) {
+    eq(fwd.map((e) => [e.event_name, e.event_id]), fbq.map((c) => [c[1], c[3].eventID]), 'forwarded names and event_ids = fbq eventIDs');
+    eq(fwd[0].custom_data, { value: 49.9, currency: 'EUR' }, 'forwarded custom_data');
+    eq([fwd[0].action_source, fwd[0].event_source_url], ['website', sent[0].event.event_source_url], 'forwarded source');
+  }
   await p.close();
 });
 
 test('event_id is a fresh v4 UUID with randomUUID, getRandomValues only, or no crypto at all', async () => {
   const p = await openPage(makePage());
+  const given = await p.eval(`[{}, '', NaN, [1], null, 7, 'x-1'].map((eventID) => pixelrelay('track', 'A', {}, { eventID }))`);
+  eq(given.slice(5), ['7', 'x-1'], 'a given string or number id is kept');
+  for (const id of given.slice(0, 5)) assert(UUID4.test(id), 'an object, empty, NaN, array or null eventID gets a fresh id, not ' + id);
   const ids = await p.eval(`(() => {
     const out = [pixelrelay('track','A'), pixelrelay('track','A')];
     const c = window.crypto; Object.defineProperty(c, 'randomUUID', { value: undefined, configurable: true });
@@ -443,6 +512,8 @@ test('a click inside #attend fires Lead through the no-code rule', async () => {
   eq([s.event.event_name, s.event.custom_data], ['Lead', { source: 'rule' }], 'rule event');
   eq((await p.eval('window.__fbq'))[0], ['track', 'Lead', { source: 'rule' }, { eventID: s.event.event_id }], 'fbq call');
   await waitReceived([s.event.event_id]);
+  const fwd = await waitForwarded([s.event.event_id]);
+  if (fwd) eq([fwd[0].event_name, fwd[0].custom_data], ['Lead', { source: 'rule' }], 'forwarded rule event');
   await p.close();
 });
 
@@ -457,6 +528,11 @@ test('URL rules fire on load and on SPA navigation, once per URL', async () => {
   const sent = await p.sent(2);
   eq(sent.map((x) => x.event.event_name), ['Purchase', 'CompleteRegistration'], 'one event per rule and URL');
   await waitReceived(sent.map((x) => x.event.event_id));
+  const fwd = await waitForwarded(sent.map((x) => x.event.event_id));
+  if (fwd) {
+    eq(fwd.map((e) => e.event_name), ['Purchase', 'CompleteRegistration'], 'forwarded');
+    assert(fwd[1].event_source_url.endsWith('/spa-done'), 'SPA event has the new URL: ' + fwd[1].event_source_url);
+  }
   await p.close();
 });
 
@@ -469,12 +545,21 @@ test('fbclid in the page URL gives the first beacon an fbc; cookies pass through
   eq(sent[1].event.user_data.fbc, fbc, 'fbc stable within the page');
   eq(sent[0].event.user_data.fbp, 'fb.1.1700000000000.987654321', 'fbp from the cookie');
   await waitReceived(sent.map((s) => s.event.event_id));
+  const fwd = await waitForwarded(sent.map((s) => s.event.event_id));
+  if (fwd) {
+    for (const e of fwd) assert(/^fb\.\d\.\d{13}\.IwAR-test_123$/.test(e.user_data.fbc || ''), 'forwarded user_data.fbc: ' + e.user_data.fbc);
+    eq(fwd[0].user_data.fbp, 'fb.1.1700000000000.987654321', 'forwarded fbp');
+    assert(fwd[0].user_data.client_user_agent && fwd[0].user_data.client_ip_address, 'forwarded ua and ip');
+  }
   await p.close();
 
   const cookie = 'fb.2.1700000000000.IwAR-test_123.AQICAQMC';
   const q = await openPage(makePage({ suffix: '?fbclid=IwAR-test_123' }), { init: [`document.cookie = '_fbc=${cookie}; path=/'`] });
   await q.eval(`pixelrelay('track','ViewContent')`);
-  eq((await q.sent(1))[0].event.user_data.fbc, cookie, 'same click id keeps the cookie byte for byte');
+  const [kept] = await q.sent(1);
+  eq(kept.event.user_data.fbc, cookie, 'same click id keeps the cookie byte for byte');
+  const fwdKept = await waitForwarded([kept.event.event_id]);
+  if (fwdKept) eq(fwdKept[0].user_data.fbc, cookie, 'forwarded fbc is the cookie byte for byte');
   await q.close();
 });
 
@@ -487,10 +572,18 @@ test('consent revoke marks beacons denied, persists across reloads, and grant cl
   assert((await p.eval('window.__fbq')).some((c) => c[0] === 'consent' && c[1] === 'revoke'), 'fbq told to revoke');
   await p.goto(await p.eval('location.href'));
   await p.eval(`pixelrelay('track','Lead')`);
-  eq((await p.sent(1))[0].event.consent, { ad_storage: 'denied' }, 'denied after reload');
+  const [denied] = await p.sent(1);
+  eq(denied.event.consent, { ad_storage: 'denied' }, 'denied after reload');
   await p.eval(`pixelrelay('consent','grant'); pixelrelay('track','Lead')`);
-  eq((await p.sent(2))[1].event.consent, { ad_storage: 'granted' }, 'granted after grant');
-  await waitReceived([sent[1].event.event_id]);
+  const granted = (await p.sent(2))[1];
+  eq(granted.event.consent, { ad_storage: 'granted' }, 'granted after grant');
+  const got = await waitReceived([sent[1].event.event_id, denied.event.event_id, granted.event.event_id]);
+  if (REAL) eq(got.map((e) => e.outcome.startsWith('dropped')), [true, true, false], 'status outcomes: ' + got.map((e) => e.outcome));
+  // The per-pixel queue is FIFO: once the granted Lead is forwarded, a denied event would be too.
+  if (await waitForwarded([sent[0].event.event_id, granted.event.event_id])) {
+    const { byID } = forwardedEvents();
+    eq([byID.has(sent[1].event.event_id), byID.has(denied.event.event_id)], [false, false], 'denied events forwarded');
+  }
   await p.close();
 });
 
@@ -503,6 +596,10 @@ test('sendBeacon returning false falls back to fetch with keepalive and credenti
   eq(sent[1].event.event_id, sent[0].event.event_id, 'same event on both attempts');
   const [got] = await waitReceived([sent[1].event.event_id]);
   if (!REAL) eq(got._via.transport, 'fetch', 'arrived by fetch (Sec-Fetch-Mode: cors)');
+  // The response passed CORS with credentials (else fetch rejects and the event goes to _prq).
+  await p.waitFor(`window.__sent[1].status || window.__sent[1].error`, 'fetch outcome');
+  eq([(await p.eval('window.__sent'))[1].status, await p.eval(`localStorage.getItem('_prq')`)], [202, null], 'fetch status and retry queue');
+  await waitForwarded([sent[1].event.event_id]);
   await p.close();
 });
 
@@ -521,6 +618,13 @@ test('without sendBeacon and fetch the event goes as an image GET to /tr', async
   assert(UUID4.test(q.eid) && /^\d{13}$/.test(q.ts) && q.dl.endsWith('?fbclid=ClickImg') && /\.ClickImg$/.test(q.fbc), 'eid/ts/dl/fbc: ' + s.url);
   const [got] = await waitReceived([q.eid]);
   eq(got.event_name, 'Purchase', 'received name');
+  const fwd = await waitForwarded([q.eid]);
+  if (fwd) {
+    const u = fwd[0].user_data;
+    eq([u.em, u.external_id], [[sha256('jane@example.com')], [sha256('u-1')]], 'forwarded em and external_id are SHA-256 hashes');
+    assert(/\.ClickImg$/.test(u.fbc || ''), 'forwarded fbc: ' + u.fbc);
+    eq(fwd[0].custom_data, { value: 49.9, currency: 'EUR', content_ids: ['a', 'b'] }, 'forwarded custom_data');
+  }
   await p.close();
 });
 
@@ -535,6 +639,7 @@ test('a failed fetch is kept in the retry queue and resent with the same event_i
   const sent = await p.sent(2); // the retry comes after 1–2 s of backoff
   eq(sent.map((s) => [s.via, s.event.event_id]), [['fetch', id], ['fetch', id]], 'attempts');
   await waitReceived([id]);
+  await waitForwarded([id]);
   await p.waitFor(`localStorage.getItem('_prq') === null`, '_prq cleared after delivery');
   await p.close();
 });
@@ -610,13 +715,77 @@ test('the /demo page: rule-bound attend, purchase, shared eventIDs in the log, e
   const log = await p.eval(`[...document.querySelectorAll('#log .id')].map(e => e.textContent)`);
   for (const s of sent) eq(log.filter((t) => t === 'eventID ' + s.event.event_id).length, 2, 'pixel and beacon entries for ' + s.event.event_name);
   await waitReceived(sent.map((s) => s.event.event_id));
-  if (process.env.SCREENSHOT) {
-    await chrome.cdp.send('Emulation.setDeviceMetricsOverride', { width: 1200, height: 820, deviceScaleFactor: 1, mobile: false }, p.sessionId);
-    const { data } = await chrome.cdp.send('Page.captureScreenshot', { format: 'png' }, p.sessionId);
-    fs.writeFileSync(process.env.SCREENSHOT, Buffer.from(data, 'base64'));
+  demoEvents = sent.map((s) => s.event);
+  const fwd = await waitForwarded(sent.map((s) => s.event.event_id));
+  if (fwd) {
+    eq([fwd[1].user_data.em, fwd[2].user_data.em], [[sha256('jane.doe@example.com')], [sha256('jane.doe@example.com')]], 'forwarded em, normalised and hashed');
+    assert(!/jane/i.test(forwardedEvents().text), 'no raw email in what the gateway forwards');
   }
+  await screenshot(p, 'pixelrelay-demo.png');
   await p.close();
 });
+
+if (REAL) {
+  test('fetch with credentials and a preflight (JSON body) gets a readable answer from the gateway', async () => {
+    const p = await openPage(makePage());
+    const id = 'cors-' + rid();
+    const ev = { event_name: 'Contact', event_id: id, event_time: Math.floor(Date.now() / 1000), event_source_url: PAGE_ORIGIN + '/p/cors', action_source: 'website', user_data: {}, custom_data: {} };
+    const r = await p.eval(`fetch(${JSON.stringify(GATEWAY + '/events')}, { method: 'POST', keepalive: true, credentials: 'include',
+      headers: { 'Content-Type': 'application/json' }, body: ${JSON.stringify(JSON.stringify(ev))} })
+      .then(async (r) => ({ status: r.status, body: await r.json() }), (e) => ({ error: String(e) }))`);
+    eq([r.status, r.body && r.body.event_ids], [202, [id]], 'answer ' + JSON.stringify(r));
+    await waitReceived([id]);
+    await waitForwarded([id]);
+    await p.close();
+  });
+
+  test('a page on an origin no site allows is refused: no CORS grant, nothing forwarded', async () => {
+    const dropped = async () => (await (await fetch(GATEWAY + '/status/events', { headers: adminHeaders() })).json()).dropped.origin || 0;
+    const before = await dropped();
+    const foreign = PAGE_ORIGIN.replace('127.0.0.1', 'localhost');
+    const p = await openPage(makePage({ origin: foreign }), { expectErrors: true });
+    const id = await p.eval(`pixelrelay('track','ViewContent')`);
+    const r = await p.eval(`fetch(${JSON.stringify(GATEWAY + '/events')}, { method: 'POST', credentials: 'include', body: JSON.stringify({ event_name: 'Lead', event_time: Math.floor(Date.now() / 1000), action_source: 'website', event_source_url: location.href }) })
+      .then((r) => 'status ' + r.status, (e) => 'rejected ' + e.name)`);
+    eq(r, 'rejected TypeError', 'fetch from a foreign origin');
+    const end = Date.now() + 5000;
+    while ((await dropped()) < before + 2 && Date.now() < end) await sleep(50);
+    eq((await dropped()) - before, 2, 'events dropped for their origin');
+    eq((await fetchReceived()).some((e) => e.event_id === id), false, 'beacon listed in /status/events');
+    if (DRY_RUN_FILE) eq(forwardedEvents().byID.has(id), false, 'beacon forwarded');
+    assert(p.errors.some((e) => /CORS|Access-Control|403/.test(e)), 'the browser reported the refusal: ' + JSON.stringify(p.errors));
+    await p.close();
+  });
+
+  test('/status renders the recent events: names, ids, the consent drop, no console errors', async () => {
+    const url = GATEWAY + '/status';
+    const p = await openPage(null);
+    const idle = Date.now() + 3000; // the queue is empty: nothing more is in flight
+    while (Date.now() < idle && (await fetchReceived()).some((e) => e.outcome === 'queued')) await sleep(50);
+    if (process.env.PIXELRELAY_ADMIN_TOKEN) await chrome.cdp.send('Network.setExtraHTTPHeaders', { headers: adminHeaders() }, p.sessionId);
+    await chrome.cdp.send('Page.navigate', { url }, p.sessionId);
+    await p.waitFor(`location.href === ${JSON.stringify(url)} && document.readyState === 'complete'`, '/status load');
+    const text = await p.eval('document.body.innerText');
+    assert(demoEvents.length === 3, 'the /demo test ran first');
+    const queued = await p.eval(`[...document.querySelectorAll('tr')].map(r => r.innerText).filter(t => /\\bqueued$/.test(t.trim()))`);
+    eq(queued, [], 'rows still "queued" although everything was forwarded');
+    for (const e of demoEvents) {
+      const row = await p.eval(`[...document.querySelectorAll('tr')].map(r => r.innerText).find(t => t.includes(${JSON.stringify(e.event_id)})) || ''`);
+      assert(row.includes(e.event_name) && /delivered/.test(row), `row for ${e.event_name} ${e.event_id}: ${JSON.stringify(row)}`);
+    }
+    for (const s of ['Live events', 'Lead', 'Purchase', 'PageView', 'consent', 'origin', 'dry-run']) assert(text.includes(s), `/status shows ${s}`);
+    await screenshot(p, 'pixelrelay-status.png');
+    eq(p.errors, [], '/status errors');
+    await p.close();
+  });
+}
+
+if (process.env.PIXELRELAY_GATEWAY_LOG) {
+  test('the gateway logged no warnings or errors', async () => {
+    const lines = fs.readFileSync(process.env.PIXELRELAY_GATEWAY_LOG, 'utf8').split('\n');
+    eq(lines.filter((l) => /"level":"(warning|error|critical)"/.test(l)), [], 'gateway log lines');
+  });
+}
 
 test('no uncaught exceptions or console errors on any page', async () => {
   eq(allErrors, [], 'errors');

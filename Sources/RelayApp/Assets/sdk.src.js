@@ -87,7 +87,10 @@
     if (typeof n != 'string' || !n) return;
     o = obj(o);
     cd = obj(cd);
-    var id = o.eventID != null && o.eventID !== '' ? String(o.eventID) : uuid(),
+    // Only a non-empty string or a finite number is an id: String({}) would give unrelated events
+    // one id, and Meta would deduplicate them against each other.
+    var g = o.eventID, t = typeof g,
+      id = t == 'string' && g || t == 'number' && isFinite(g) ? String(g) : uuid(),
       u = Object.assign({}, am, obj(o.userData)),
       e = { event_name: n, event_id: id, event_time: Math.floor(Date.now() / 1e3), event_source_url: L.href },
       k, v = ck('_fbp'), f = fbc();

@@ -15,16 +15,34 @@ final class Connection {
     var nextSequence: UInt64 = 0
     /// No more requests are read; close once `slots` and `output` are drained.
     var closeAfterFlush = false
-    /// The peer closed its side.
+    /// The server stopped parsing mid-stream (protocol error, timeout): whatever the client still
+    /// sends is read and dropped, so the kernel never answers it with an RST that destroys our reply.
+    var abandonedInput = false
+    /// The peer closed its side (read returned 0).
     var peerClosed = false
+    /// epoll reported EPOLLRDHUP: a FIN is queued behind the data, so reads go on until EOF.
+    var sawReadHangup = false
     /// Reading is paused by backpressure (too many in flight / too much unsent output).
     var readPaused = false
     var closed = false
-    /// Start of the current phase, for timeouts (monotonic ms).
+    /// Everything is answered and our side is shut down; waiting (bounded) for the client's FIN.
+    var lingering = false
+    var lingerDeadlineMs: Int64 = 0
+    /// Bytes dropped while abandoned or lingering.
+    var discardedBytes = 0
+    /// Start of the current request (or of the connection) for the header deadline (monotonic ms).
     var phaseStartMs: Int64
+    /// Last read or completed write, for the idle keep-alive timeout.
     var lastActivityMs: Int64
-    var bodyBytesAtPhaseStart = 0
+    /// Last time pending output made progress (or became pending), for the write timeout.
+    var lastWriteMs: Int64 = 0
+    /// Bytes read from the socket over the connection's life.
+    var received = 0
+    /// `received` when the current body started, minus body bytes that came with the head.
+    var bodyBaseline = 0
     var bodyStartMs: Int64 = 0
+    /// `100 Continue` was written for the request being read.
+    var continueSent = false
     var queuedForFlush = false
 
     struct Slot {
@@ -32,6 +50,8 @@ final class Connection {
         var response: HTTPResponse?
         var keepAlive: Bool
         var headOnly: Bool
+        /// An HTTP/1.0 request: a kept-alive connection must say `Connection: keep-alive`.
+        var http10: Bool
     }
 
     init(fd: Int32, info: ConnectionInfo, limits: HTTPParserLimits, now: Int64) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// A response to one request. `Content-Length` and `Connection` are added by the server.
+/// A response to one request. `Content-Length`, `Date` and `Connection` are added by the server
+/// (`Content-Length` and the body are left out for 204 and 304).
 public struct HTTPResponse: Sendable {
     /// Status code, e.g. 202.
     public var status: Int
@@ -32,9 +33,10 @@ public struct HTTPResponse: Sendable {
     /// Serialises the head and body into `out`.
     /// - Parameters:
     ///   - keepAlive: whether the connection stays open (`Connection: close` is written otherwise).
+    ///   - announceKeepAlive: write `Connection: keep-alive` (an HTTP/1.0 client assumes close otherwise).
     ///   - headOnly: a HEAD request: the body is omitted but its length is announced.
     ///   - date: the preformatted `Date` header value.
-    func write(into out: inout [UInt8], keepAlive: Bool, headOnly: Bool, date: [UInt8]) {
+    func write(into out: inout [UInt8], keepAlive: Bool, announceKeepAlive: Bool, headOnly: Bool, date: [UInt8]) {
         out.append(contentsOf: HTTPResponse.statusLine(status))
         for h in headers {
             out.append(contentsOf: h.name.utf8)
@@ -44,18 +46,30 @@ public struct HTTPResponse: Sendable {
             out.append(0x0D)
             out.append(0x0A)
         }
-        out.append(contentsOf: HTTPResponse.contentLengthPrefix)
-        appendDecimal(body.count, to: &out)
-        out.append(contentsOf: HTTPResponse.crlf)
+        // RFC 9110 §8.6: no Content-Length (and no body) in 1xx and 204; in 304 it would have to be
+        // the length of the 200, which this response does not know.
+        let bodiless = status < 200 || status == 204 || status == 304
+        if !bodiless {
+            out.append(contentsOf: HTTPResponse.contentLengthPrefix)
+            appendDecimal(body.count, to: &out)
+            out.append(contentsOf: HTTPResponse.crlf)
+        }
         out.append(contentsOf: date)
-        if !keepAlive { out.append(contentsOf: HTTPResponse.connectionClose) }
+        if !keepAlive {
+            out.append(contentsOf: HTTPResponse.connectionClose)
+        } else if announceKeepAlive {
+            out.append(contentsOf: HTTPResponse.connectionKeepAlive)
+        }
         out.append(contentsOf: HTTPResponse.crlf)
-        if !headOnly { out.append(contentsOf: body) }
+        if !headOnly && !bodiless { out.append(contentsOf: body) }
     }
 
     static let crlf: [UInt8] = [0x0D, 0x0A]
     static let contentLengthPrefix = Array("Content-Length: ".utf8)
     static let connectionClose = Array("Connection: close\r\n".utf8)
+    static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
+    /// The interim answer to `Expect: 100-continue`.
+    static let continueInterim = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private static let commonStatusLines: [Int: [UInt8]] = {
         var table: [Int: [UInt8]] = [:]

@@ -66,14 +66,15 @@ enum Sys {
         return peerText(storage).port
     }
 
-    /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC. Returns nil on EAGAIN; throws other errors.
-    static func accept(_ listener: Int32) -> (fd: Int32, host: String, port: Int)?? {
+    /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC and TCP_NODELAY. Returns nil on failure, with `errno`
+    /// telling why (EAGAIN when the backlog is empty).
+    static func accept(_ listener: Int32) -> (fd: Int32, host: String, port: Int)? {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let fd = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pr_accept4(listener, $0, &len) }
         }
-        if fd < 0 { return .some(nil) }
+        if fd < 0 { return nil }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let peer = peerText(storage)
@@ -132,6 +133,11 @@ enum Sys {
     }
 
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    static func setSendBuffer(_ fd: Int32, bytes: Int32) {
+        var size = bytes
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
 
     /// Closes with an RST instead of a FIN (used when refusing over the connection cap).
     static func abort(_ fd: Int32) {

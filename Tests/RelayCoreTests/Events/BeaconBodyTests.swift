@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+
+@testable import RelayCore
+
+@Suite("Beacon body shapes (interface.md §4)")
+struct BeaconBodyTests {
+    @Test(
+        "every accepted body form yields its events",
+        arguments: [
+            (#"{"event_name":"A"}"#, 1),
+            (#"[{"event_name":"A"},{"event_name":"B"}]"#, 2),
+            (#"{"events":[{"event_name":"A"},{"event_name":"B"},{"event_name":"C"}]}"#, 3),
+            (#"{"data":[{"event_name":"A"}]}"#, 1),
+        ])
+    func forms(json: String, count: Int) throws {
+        #expect(try BeaconBody.events(in: JSONParser.parse(json)).get().count == count)
+    }
+
+    @Test("other shapes are refused with a message saying what is accepted", arguments: ["42", "\"x\"", "[]", #"{"events":{}}"#])
+    func refused(json: String) throws {
+        guard case .failure(let r) = BeaconBody.events(in: try JSONParser.parse(json)) else {
+            Issue.record("accepted \(json)")
+            return
+        }
+        #expect(!r.message.isEmpty)
+    }
+}
+
+@Suite("Web helpers: query strings, URLs, cookies, client addresses")
+struct WebHelperTests {
+    @Test("query strings are percent-decoded with + as space, in order")
+    func query() {
+        let pairs = QueryString.parse("a=1&b=x%20y+z&c&d=%E2%82%AC&e=%zz")
+        #expect(pairs.map(\.key) == ["a", "b", "c", "d", "e"])
+        #expect(pairs.map(\.value) == ["1", "x y z", "", "€", "%zz"])
+        #expect(QueryString.value(named: "fbclid", inURL: "https://x.com/p?q=1&fbclid=AbC#frag") == "AbC")
+        #expect(QueryString.value(named: "fbclid", inURL: "https://x.com/p") == nil)
+    }
+
+    @Test(
+        "URL hosts are lowercased without port, credentials or brackets",
+        arguments: [
+            ("https://Shop.Example.com:8443/x?y", "shop.example.com"), ("http://user:pw@a.b/", "a.b"),
+            ("http://[2001:DB8::1]:80/", "2001:db8::1"), ("not a url", nil),
+        ] as [(String, String?)])
+    func hosts(url: String, host: String?) {
+        #expect(URLParts.host(of: url) == host)
+    }
+
+    @Test("cookie header parsing returns _fbp and _fbc byte-for-byte")
+    func cookies() {
+        let c = FacebookCookies.fromCookieHeader("a=1; _fbp=fb.1.1700000000000.123; _fbc=fb.1.1700000000000.IwAR.AQQC; z=2")
+        #expect(c.fbp == "fb.1.1700000000000.123")
+        #expect(c.fbc == "fb.1.1700000000000.IwAR.AQQC")
+        #expect(FacebookCookies.clickID(ofFbc: "fb.1.1700000000000.IwAR.AQQC") == "IwAR")
+        #expect(!FacebookCookies.isWellFormed("fb.x.1.2"))
+    }
+
+    @Test(
+        "the subdomain index counts the cookie domain's labels minus one",
+        arguments: [
+            ("example.com", "x", 1), ("shop.example.com", "x", 2), (nil, "localhost", 0), (nil, "127.0.0.1", 0),
+            (nil, "track.example.com", 2),
+        ] as [(String?, String, Int)])
+    func subdomainIndex(domain: String?, host: String, index: Int) {
+        #expect(FacebookCookies.subdomainIndex(cookieDomain: domain, requestHost: host) == index)
+    }
+
+    @Test(
+        "the client address walks X-Forwarded-For from the right past trusted proxies",
+        arguments: [
+            ("10.0.0.5", ["198.51.100.1, 10.0.0.9"], [], "198.51.100.1"),
+            ("10.0.0.5", ["198.51.100.1:5555"], [], "198.51.100.1"),
+            ("10.0.0.5", ["203.0.113.1, 198.51.100.1"], [], "198.51.100.1"),
+            ("10.0.0.5", [], ["for=\"[2001:db8::17]:4711\";proto=https"], "2001:db8::17"),
+            ("10.0.0.5", ["garbage"], [], "10.0.0.5"),
+            ("203.0.113.9", ["198.51.100.1"], [], "203.0.113.9"),
+            ("10.0.0.5", [], [], "10.0.0.5"),
+        ] as [(String, [String], [String], String)])
+    func clientAddress(peer: String, xff: [String], forwarded: [String], expected: String) {
+        let resolver = ClientAddressResolver(trustedProxies: [CIDR("10.0.0.0/8")!])
+        #expect(resolver.resolve(peer: peer, forwardedFor: xff, forwarded: forwarded) == expected)
+    }
+}
