@@ -18,6 +18,9 @@ struct ForwardingPolicyTests {
         Case(label: "consent ad_storage denied", userAgent: E2E.browserUA, eventName: "PageView", extra: "\"consent\":{\"ad_storage\":\"denied\"}", reason: "consent"),
         Case(label: "Meta's crawler", userAgent: "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", eventName: "PageView", extra: "", reason: "bot"),
         Case(label: "a search bot", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", eventName: "PageView", extra: "", reason: "bot"),
+        Case(
+            label: "a bot that also names a Cubot", userAgent: "Mozilla/5.0 (Linux; Android 11; CUBOT X30) (compatible; Googlebot/2.1)",
+            eventName: "PageView", extra: "", reason: "bot"),
         Case(label: "the site's deny list", userAgent: E2E.browserUA, eventName: "InternalTest", extra: "", reason: "filtered"),
     ]
 
@@ -61,5 +64,22 @@ struct ForwardingPolicyTests {
         #expect(r.json?["dropped"]?.arrayValue?.count == 1)
         #expect(gw.dryRun.find(eventID: granted) != nil)
         #expect(!gw.dryRun.mentions(denied))
+    }
+
+    static let humanAgents = [
+        "Mozilla/5.0 (Linux; Android 11; CUBOT KINGKONG 5 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+    ]
+
+    @Test("a phone whose model name merely contains \"bot\" is a human and is forwarded", arguments: humanAgents)
+    func humanPhones(userAgent: String) throws {
+        let gw = try E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        var headers = E2E.browserHeaders()
+        headers[1] = ("User-Agent", userAgent)
+        let r = try E2E.post(E2E.event(id: id), headers: headers, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        #expect(r.json?["dropped"] == nil, "\(r.text)")
+        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["client_user_agent"]?.stringValue == userAgent)
     }
 }
