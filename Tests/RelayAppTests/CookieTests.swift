@@ -160,4 +160,34 @@ struct CookieTests {
         let value = String(cookies[0].dropFirst(5).prefix { $0 != ";" })
         for id in ids { #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == value) }
     }
+
+    @Test("the snippet's provisional fbc for a new click is recomputed with the cookie's subdomain index and the gateway's clock")
+    func provisionalFbc() throws {
+        let gw = try E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let click = "IwAR_prov" + String(id.suffix(8))
+        let provisional = "fb.1.1700000000000.\(click)"
+        let before = E2EJSON.nowMs()
+        let r = try E2E.post(
+            E2E.event(id: id, url: "http://localhost:8000/?fbclid=\(click)", extra: "\"user_data\":{\"fbc\":\"\(provisional)\"}"),
+            headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost"), on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        let header = try #require(r.setCookie("_fbc"), "\(r.headers)")
+        let value = String(header.dropFirst(5).prefix { $0 != ";" })
+        let p = try #require(Self.parts(value))
+        #expect(p.index == 0 && p.payload == click && p.ms >= before, "\(value)")
+        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue == value)
+
+        // The next beacon of the page view has the cookie: it is not set again, whatever the snippet sends.
+        for sent in [provisional, "fb.1.1700000000000.IwAR_stale"] {
+            let next = E2EJSON.uniqueID()
+            let again = try E2E.post(
+                E2E.event(id: next, url: "http://localhost:8000/?fbclid=\(click)", extra: "\"user_data\":{\"fbc\":\"\(sent)\"}"),
+                headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost") + [("Cookie", "_fbc=\(value)")], on: gw)
+            #expect(again.status == 202)
+            #expect(again.setCookie("_fbc") == nil, "\(again.headers)")
+            let forwarded = gw.dryRun.find(eventID: next)?.event["user_data"]?["fbc"]?.stringValue
+            #expect(forwarded.flatMap { Self.parts($0)?.payload } == click, "\(forwarded ?? "nil")")
+        }
+    }
 }
