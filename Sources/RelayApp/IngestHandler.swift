@@ -171,7 +171,8 @@ final class IngestHandler: @unchecked Sendable {
         let acceptedCount = received - errors.count
         let body = Self.summary(received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
         if acceptedCount == 0 {
-            respond(Outcome(status: 400, body: body, headers: headers))
+            // Nothing was accepted: no cookie either (a value minted for a rejected event identifies nothing).
+            respond(Outcome(status: 400, body: body, headers: cors))
             return
         }
         if queued.isEmpty {
