@@ -77,4 +77,19 @@ struct ErrorResponseTests {
             #expect(r.json?["error"]?.stringValue?.contains("1000") == true, "\(r.text.prefix(300))")
         }
     }
+
+    static let malformedRequests = [
+        "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n",
+    ]
+
+    @Test("malformed HTTP is answered 400 with Connection: close", arguments: malformedRequests)
+    func malformedHTTP(request: String) throws {
+        let gw = try E2E.main.get()
+        let r = try E2EClient.exchange(port: gw.port, bytes: Array(request.utf8))
+        #expect(r.status == 400)
+        #expect(r.header("Connection")?.lowercased() == "close")
+    }
 }
