@@ -24,20 +24,18 @@ final class E2EGateway: @unchecked Sendable {
     private static let running = Mutex<[(pid: pid_t, base: String)]>([])
     private static let registered = Mutex(false)
 
-    /// Starts `pixelrelay serve` on port 0.
+    /// Starts `pixelrelay serve` on port 0 with `--config` (always given, so the test's working directory
+    /// and its `./config/pixelrelay.json` play no part).
     /// - Parameters:
-    ///   - config: the config file's JSON text (nil: no `--config`; the process runs in an empty directory).
+    ///   - config: the config file's JSON text (`"{}"` for defaults plus `environment`).
     ///   - environment: `PIXELRELAY_*` variables.
     ///   - arguments: extra `serve` flags (a later `--host` wins over the harness's `127.0.0.1`).
-    init(config: String?, environment: [String: String] = [:], arguments: [String] = []) throws {
+    init(config: String, environment: [String: String] = [:], arguments: [String] = []) throws {
         base = GatewayProcess.temporaryDirectory("pixelrelay-e2e")
         dataDir = base + "/data"
-        var args = arguments
-        if let config {
-            try config.write(toFile: base + "/config.json", atomically: true, encoding: .utf8)
-            args = ["--config", base + "/config.json"] + args
-        }
-        process = try GatewayProcess(dataDir: dataDir, arguments: args, environment: environment)
+        try config.write(toFile: base + "/config.json", atomically: true, encoding: .utf8)
+        process = try GatewayProcess(
+            dataDir: dataDir, arguments: ["--config", base + "/config.json"] + arguments, environment: environment)
         Self.register(pid: process.pid, base: base)
     }
 
