@@ -37,42 +37,42 @@ struct ClientAddressTests {
     ]
 
     @Test("client_ip_address is the socket peer, or the right-most untrusted forwarded hop behind a trusted proxy", arguments: cases)
-    func clientIP(_ c: Case) throws {
-        let gw = try E2E.main.get()
+    func clientIP(_ c: Case) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let r = try E2E.post(E2E.event(id: id), headers: E2E.browserHeaders() + c.headers, source: c.source, on: gw)
+        let r = try await E2E.post(E2E.event(id: id), headers: E2E.browserHeaders() + c.headers, source: c.source, on: gw)
         #expect(r.status == 202, "\(r.text)")
-        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["client_ip_address"]?.stringValue == c.expected)
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["client_ip_address"]?.stringValue == c.expected)
     }
 
     @Test(
         "only a request with a valid ingest key may set client_ip_address and client_user_agent in the body",
         arguments: [true, false])
-    func ingestKey(withKey: Bool) throws {
-        let gw = try E2E.main.get()
+    func ingestKey(withKey: Bool) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let user = "\"user_data\":{\"client_ip_address\":\"198.51.100.77\",\"client_user_agent\":\"ServerSide/1.0 (backend)\"}"
         var headers: [(String, String)] = [("User-Agent", E2E.browserUA), ("Content-Type", "application/json")]
         if withKey { headers.append(("Authorization", "Bearer \(E2E.ingestKey)")) } else { headers.append(("Origin", E2E.shopOrigin)) }
-        let r = try E2E.post(E2E.event(id: id, extra: user), headers: headers, on: gw)
+        let r = try await E2E.post(E2E.event(id: id, extra: user), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
-        let userData = try #require(gw.dryRun.find(eventID: id)?.event["user_data"])
+        let userData = try #require(await gw.dryRun.find(eventID: id)?.event["user_data"])
         #expect(userData["client_ip_address"]?.stringValue == (withKey ? "198.51.100.77" : "127.0.0.1"))
         #expect(userData["client_user_agent"]?.stringValue == (withKey ? "ServerSide/1.0 (backend)" : E2E.browserUA))
     }
 
     @Test("an unknown bearer key is refused with 403 and nothing is recorded")
-    func unknownKey() throws {
-        let gw = try E2E.main.get()
+    func unknownKey() async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let r = try E2E.post(
+        let r = try await E2E.post(
             E2E.event(id: id), headers: [("User-Agent", E2E.browserUA), ("Authorization", "Bearer not-a-key")], on: gw)
         #expect(r.status == 403, "\(r.text)")
         #expect(r.json?["error"]?.stringValue != nil)
         #expect(!r.text.contains("not-a-key"), "the refused key is echoed")
         let marker = E2EJSON.uniqueID()
-        _ = try E2E.post(E2E.event(id: marker), on: gw)
-        #expect(gw.dryRun.find(eventID: marker) != nil)
+        _ = try await E2E.post(E2E.event(id: marker), on: gw)
+        #expect(await gw.dryRun.find(eventID: marker) != nil)
         #expect(!gw.dryRun.mentions(id))
     }
 }

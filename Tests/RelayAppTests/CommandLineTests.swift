@@ -11,8 +11,12 @@ import Testing
 /// The executable's other commands: `check-config`, `--version`, `healthcheck`.
 @Suite("pixelrelay commands (real binary)")
 struct CommandLineTests {
-    /// Runs the binary to completion in an empty directory with a clean environment.
-    static func run(_ arguments: [String], files: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    /// Runs the binary to completion in an empty directory with a clean environment (off the concurrency pool).
+    static func run(_ arguments: [String], files: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        try await offPool { try runBlocking(arguments, files: files) }
+    }
+
+    static func runBlocking(_ arguments: [String], files: [String: String]) throws -> (status: Int32, output: String) {
         let dir = GatewayProcess.temporaryDirectory("pixelrelay-cli")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
@@ -44,8 +48,8 @@ struct CommandLineTests {
     static let problems = ["$.sevrer", "$.server.port", "$.server.trusted_proxies[0]", "$.sites[0].cookie_domain", "$.sites[0].pixels[0].pixel_id"]
 
     @Test("check-config prints every problem of a bad config with its JSON path and exits 1")
-    func badConfig() throws {
-        let (status, output) = try Self.run(["check-config", "--config", "bad.json"], files: ["bad.json": Self.badConfig])
+    func badConfig() async throws {
+        let (status, output) = try await Self.run(["check-config", "--config", "bad.json"], files: ["bad.json": Self.badConfig])
         #expect(status == 1)
         let lines = output.split(separator: "\n")
         for path in Self.problems {
@@ -55,34 +59,34 @@ struct CommandLineTests {
     }
 
     @Test("check-config names an unset ${VAR} and never prints a secret's value")
-    func secretsAndVariables() throws {
+    func secretsAndVariables() async throws {
         let config = "{ \"admin\": { \"token\": \"super-secret-admin-token\" }, \"graph_api\": { \"base_url\": \"${E2E_UNSET_VAR}\" } }"
-        let (status, output) = try Self.run(["check-config", "--config", "c.json"], files: ["c.json": config])
+        let (status, output) = try await Self.run(["check-config", "--config", "c.json"], files: ["c.json": config])
         #expect(status == 1)
         #expect(output.contains("E2E_UNSET_VAR"))
         #expect(!output.contains("super-secret-admin-token"))
     }
 
     @Test("check-config accepts a good config and exits 0", arguments: ["{}", "{\"sites\":[{\"name\":\"a\",\"domains\":[\"a.example\"],\"pixels\":[{\"pixel_id\":\"123\"}]}]}"])
-    func goodConfig(config: String) throws {
-        let (status, output) = try Self.run(["check-config", "--config", "good.json"], files: ["good.json": config])
+    func goodConfig(config: String) async throws {
+        let (status, output) = try await Self.run(["check-config", "--config", "good.json"], files: ["good.json": config])
         #expect(status == 0, "\(output)")
         #expect(output.contains("configuration OK"))
     }
 
     @Test("--version prints the version")
-    func version() throws {
-        let (status, output) = try Self.run(["--version"])
+    func version() async throws {
+        let (status, output) = try await Self.run(["--version"])
         #expect(status == 0)
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == RelayVersion.current)
     }
 
     @Test("healthcheck exits 0 against a serving gateway and 1 against a closed port")
-    func healthcheck() throws {
-        let gw = try E2E.main.get()
-        #expect(try Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/healthz"]).status == 0)
-        #expect(try Self.run(["healthcheck", "--url", "http://127.0.0.1:\(Self.closedPort())/healthz"]).status == 1)
-        #expect(try Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/nope"]).status == 1)
+    func healthcheck() async throws {
+        let gw = try await E2E.main.get()
+        #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/healthz"]).status == 0)
+        #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(Self.closedPort())/healthz"]).status == 1)
+        #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/nope"]).status == 1)
     }
 
     /// A local port nothing listens on (bound, then released).

@@ -45,11 +45,11 @@ struct CookieTests {
     }
 
     @Test("a beacon without _fbp gets a minted one as Set-Cookie, and the event carries the same value", arguments: placements)
-    func mintsFbp(_ placement: Placement) throws {
-        let gw = try E2E.main.get()
+    func mintsFbp(_ placement: Placement) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let before = E2EJSON.nowMs()
-        let r = try E2E.post(
+        let r = try await E2E.post(
             E2E.event(id: id, url: placement.url), headers: E2E.browserHeaders(origin: placement.origin, host: placement.host), on: gw)
         let after = E2EJSON.nowMs()
         #expect(r.status == 202, "\(r.text)")
@@ -61,7 +61,7 @@ struct CookieTests {
         #expect((before...after).contains(p.ms))
         #expect(!p.payload.isEmpty && p.payload.allSatisfy(\.isNumber))
         #expect(r.setCookie("_fbc") == nil)
-        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == value)
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == value)
     }
 
     @Test(
@@ -69,12 +69,12 @@ struct CookieTests {
         arguments: [
             ("fb.1.1700000000000.1234567890", true), ("fb.2.1700000000000.AbCdEf.SuffiX", true), ("garbage", false),
         ])
-    func keepsFbp(cookie: String, valid: Bool) throws {
-        let gw = try E2E.main.get()
+    func keepsFbp(cookie: String, valid: Bool) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let r = try E2E.post(E2E.event(id: id), headers: E2E.browserHeaders() + [("Cookie", "theme=dark; _fbp=\(cookie)")], on: gw)
+        let r = try await E2E.post(E2E.event(id: id), headers: E2E.browserHeaders() + [("Cookie", "theme=dark; _fbp=\(cookie)")], on: gw)
         #expect(r.status == 202, "\(r.text)")
-        let sent = gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue
+        let sent = await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue
         if valid {
             #expect(r.setCookie("_fbp") == nil)
             #expect(sent == cookie)
@@ -89,18 +89,18 @@ struct CookieTests {
     }
 
     @Test("fbclid mints _fbc; the same click id with the cookie keeps it unchanged; a new click id mints a new one", arguments: ClickCase.allCases)
-    func fbclid(_ c: ClickCase) throws {
-        let gw = try E2E.main.get()
+    func fbclid(_ c: ClickCase) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let clickID = "IwAR_e2e" + String(id.suffix(12))
         let oldCookie = "fb.1.1700000000000." + (c == .sameClickID ? clickID : "IwAR_previous")
         var headers = E2E.browserHeaders() + [("Cookie", "_fbp=fb.1.1700000000000.1111111111")]
         if c != .noCookie { headers[headers.count - 1].1 += "; _fbc=\(oldCookie)" }
         let before = E2EJSON.nowMs()
-        let r = try E2E.post(E2E.event(id: id, url: "https://shop.example.com/land?utm_source=fb&fbclid=\(clickID)"), headers: headers, on: gw)
+        let r = try await E2E.post(E2E.event(id: id, url: "https://shop.example.com/land?utm_source=fb&fbclid=\(clickID)"), headers: headers, on: gw)
         let after = E2EJSON.nowMs()
         #expect(r.status == 202, "\(r.text)")
-        let sent = gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue
+        let sent = await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue
         switch c {
         case .sameClickID:
             #expect(r.setCookie("_fbc") == nil)
@@ -117,58 +117,58 @@ struct CookieTests {
     }
 
     @Test("with ad_storage denied no _fbp or _fbc cookie is set, even for a new click id")
-    func noCookiesWithoutConsent() throws {
-        let gw = try E2E.main.get()
-        let r = try E2E.post(
+    func noCookiesWithoutConsent() async throws {
+        let gw = try await E2E.main.get()
+        let r = try await E2E.post(
             E2E.event(url: "https://shop.example.com/?fbclid=IwAR_denied", extra: "\"consent\":{\"ad_storage\":\"denied\"}"), on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.headers("Set-Cookie").isEmpty, "\(r.headers)")
     }
 
     @Test("_fbp split across two Cookie header fields is still found and kept")
-    func twoCookieFields() throws {
-        let gw = try E2E.main.get()
+    func twoCookieFields() async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let headers = E2E.browserHeaders() + [("Cookie", "theme=dark"), ("Cookie", "_fbp=fb.1.1700000000000.987654321")]
-        let r = try E2E.post(E2E.event(id: id), headers: headers, on: gw)
+        let r = try await E2E.post(E2E.event(id: id), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.setCookie("_fbp") == nil)
-        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == "fb.1.1700000000000.987654321")
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == "fb.1.1700000000000.987654321")
     }
 
     @Test("fbp and fbc in the body win over the cookies and reach Meta byte-for-byte")
-    func bodyWins() throws {
-        let gw = try E2E.main.get()
+    func bodyWins() async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let user = "\"user_data\":{\"fbp\":\"fb.1.1700000000001.BodyFbp\",\"fbc\":\"fb.1.1700000000001.BodyClick.AbCd\"}"
         let headers = E2E.browserHeaders() + [("Cookie", "_fbp=fb.1.1700000000000.111; _fbc=fb.1.1700000000000.CookieClick")]
-        let r = try E2E.post(E2E.event(id: id, extra: user), headers: headers, on: gw)
+        let r = try await E2E.post(E2E.event(id: id, extra: user), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
-        let userData = try #require(gw.dryRun.find(eventID: id)?.event["user_data"])
+        let userData = try #require(await gw.dryRun.find(eventID: id)?.event["user_data"])
         #expect(userData["fbp"]?.stringValue == "fb.1.1700000000001.BodyFbp")
         #expect(userData["fbc"]?.stringValue == "fb.1.1700000000001.BodyClick.AbCd")
     }
 
     @Test("every event of one request carries the same minted _fbp, set once")
-    func oneMintPerRequest() throws {
-        let gw = try E2E.main.get()
+    func oneMintPerRequest() async throws {
+        let gw = try await E2E.main.get()
         let ids = [E2EJSON.uniqueID(), E2EJSON.uniqueID(), E2EJSON.uniqueID()]
-        let r = try E2E.post("[" + ids.map { E2E.event(id: $0) }.joined(separator: ",") + "]", on: gw)
+        let r = try await E2E.post("[" + ids.map { E2E.event(id: $0) }.joined(separator: ",") + "]", on: gw)
         #expect(r.status == 202, "\(r.text)")
         let cookies = r.headers("Set-Cookie").filter { $0.hasPrefix("_fbp=") }
         try #require(cookies.count == 1, "\(r.headers)")
         let value = String(cookies[0].dropFirst(5).prefix { $0 != ";" })
-        for id in ids { #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == value) }
+        for id in ids { #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == value) }
     }
 
     @Test("the snippet's provisional fbc for a new click is recomputed with the cookie's subdomain index and the gateway's clock")
-    func provisionalFbc() throws {
-        let gw = try E2E.main.get()
+    func provisionalFbc() async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let click = "IwAR_prov" + String(id.suffix(8))
         let provisional = "fb.1.1700000000000.\(click)"
         let before = E2EJSON.nowMs()
-        let r = try E2E.post(
+        let r = try await E2E.post(
             E2E.event(id: id, url: "http://localhost:8000/?fbclid=\(click)", extra: "\"user_data\":{\"fbc\":\"\(provisional)\"}"),
             headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost"), on: gw)
         #expect(r.status == 202, "\(r.text)")
@@ -176,17 +176,17 @@ struct CookieTests {
         let value = String(header.dropFirst(5).prefix { $0 != ";" })
         let p = try #require(Self.parts(value))
         #expect(p.index == 0 && p.payload == click && p.ms >= before, "\(value)")
-        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue == value)
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue == value)
 
         // The next beacon of the page view has the cookie: it is not set again, whatever the snippet sends.
         for sent in [provisional, "fb.1.1700000000000.IwAR_stale"] {
             let next = E2EJSON.uniqueID()
-            let again = try E2E.post(
+            let again = try await E2E.post(
                 E2E.event(id: next, url: "http://localhost:8000/?fbclid=\(click)", extra: "\"user_data\":{\"fbc\":\"\(sent)\"}"),
                 headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost") + [("Cookie", "_fbc=\(value)")], on: gw)
             #expect(again.status == 202)
             #expect(again.setCookie("_fbc") == nil, "\(again.headers)")
-            let forwarded = gw.dryRun.find(eventID: next)?.event["user_data"]?["fbc"]?.stringValue
+            let forwarded = await gw.dryRun.find(eventID: next)?.event["user_data"]?["fbc"]?.stringValue
             #expect(forwarded.flatMap { Self.parts($0)?.payload } == click, "\(forwarded ?? "nil")")
         }
     }

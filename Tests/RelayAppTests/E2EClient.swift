@@ -48,27 +48,32 @@ enum E2EClient {
     static func send(
         port: Int, _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
         source: String? = nil, address: String = "127.0.0.1"
+    ) async throws -> E2EResponse {
+        try await offPool { try sendBlocking(port: port, method, path, headers: headers, body: body, source: source, address: address) }
+    }
+
+    /// `send` on the calling thread.
+    static func sendBlocking(
+        port: Int, _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        source: String? = nil, address: String = "127.0.0.1"
     ) throws -> E2EResponse {
         var head = "\(method) \(path) HTTP/1.1\r\n"
         if !headers.contains(where: { $0.0.lowercased() == "host" }) { head += "Host: 127.0.0.1:\(port)\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
         head += "Connection: close\r\n\r\n"
-        return try exchange(
+        return try exchangeBlocking(
             port: port, bytes: Array(head.utf8) + (body ?? []), source: source, address: address, headRequest: method == "HEAD")
     }
 
-    /// Convenience: a JSON (or any text) body.
-    static func send(
-        port: Int, _ method: String, _ path: String, headers: [(String, String)] = [], text: String,
-        source: String? = nil
-    ) throws -> E2EResponse {
-        try send(port: port, method, path, headers: headers, body: Array(text.utf8), source: source)
+    /// Writes exact bytes and parses the response that comes back before the server closes.
+    static func exchange(port: Int, bytes: [UInt8]) async throws -> E2EResponse {
+        try await offPool { try exchangeBlocking(port: port, bytes: bytes) }
     }
 
-    /// Writes exact bytes and parses the response that comes back before the server closes.
+    /// `exchange` on the calling thread.
     /// - Parameter headRequest: the request was a HEAD: the announced `Content-Length` has no body.
-    static func exchange(
+    static func exchangeBlocking(
         port: Int, bytes: [UInt8], source: String? = nil, address: String = "127.0.0.1", headRequest: Bool = false
     ) throws -> E2EResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
@@ -136,5 +141,14 @@ enum E2EClient {
             return E2EResponse(status: status, headers: headers, body: Array(data[start..<start + length]))
         }
         return complete ? E2EResponse(status: status, headers: headers, body: Array(data[start...])) : nil
+    }
+}
+
+/// Runs blocking work (sockets, child processes, sleeps) on a Dispatch thread. Swift Testing runs every test
+/// on the Swift concurrency pool, which is as wide as the machine has cores; blocking it would stall the
+/// async tests of other suites in the same process.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

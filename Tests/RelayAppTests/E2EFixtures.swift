@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import RelayCore
+import Synchronization
 
 /// The binaries the end-to-end suites share, each started on first use, and the values their configs use.
 enum E2E {
@@ -89,33 +90,29 @@ enum E2E {
     /// POSTs a beacon to `/events` on the main gateway.
     static func post(
         _ body: String, headers: [(String, String)] = browserHeaders(), source: String? = nil, on gateway: E2EGateway
-    ) throws -> E2EResponse {
-        try E2EClient.send(port: gateway.port, "POST", "/events", headers: headers, body: Array(body.utf8), source: source)
+    ) async throws -> E2EResponse {
+        try await E2EClient.send(port: gateway.port, "POST", "/events", headers: headers, body: Array(body.utf8), source: source)
     }
 }
 
-/// A shared gateway, or why it could not start (reported by every test that uses it).
-struct E2EShared: Sendable {
-    struct StartFailure: Error, CustomStringConvertible {
-        var description: String
-    }
+/// A shared gateway, started on first use (off the concurrency pool) and then reused by every test.
+final class E2EShared: Sendable {
+    private let start: @Sendable () throws -> E2EGateway
+    private let task = Mutex<Task<E2EGateway, any Error>?>(nil)
 
-    private let gateway: E2EGateway?
-    private let failure: String
-
-    init(_ start: () throws -> E2EGateway) {
-        do {
-            gateway = try start()
-            failure = ""
-        } catch {
-            gateway = nil
-            failure = "\(error)"
-        }
+    init(_ start: @escaping @Sendable () throws -> E2EGateway) {
+        self.start = start
     }
 
     /// The running gateway; throws when it failed to start.
-    func get() throws -> E2EGateway {
-        guard let gateway else { throw StartFailure(description: "the gateway did not start: " + failure) }
-        return gateway
+    func get() async throws -> E2EGateway {
+        let start = self.start
+        let running = task.withLock { task in
+            if let task { return task }
+            let started = Task { try await offPool(start) }
+            task = started
+            return started
+        }
+        return try await running.value
     }
 }

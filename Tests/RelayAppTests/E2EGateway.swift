@@ -39,9 +39,14 @@ final class E2EGateway: @unchecked Sendable {
         Self.register(pid: process.pid, base: base)
     }
 
+    /// Starts a gateway (see `init`) without blocking the concurrency pool while it comes up.
+    static func start(config: String, environment: [String: String] = [:], arguments: [String] = []) async throws -> E2EGateway {
+        try await offPool { try E2EGateway(config: config, environment: environment, arguments: arguments) }
+    }
+
     /// Stops the process and returns its exit status and duration.
-    func stop(signal: Int32 = SIGTERM) -> (status: Int32, ms: Int) {
-        let result = process.stop(signal: signal)
+    func stop(signal: Int32 = SIGTERM) async throws -> (status: Int32, ms: Int) {
+        let result = try await offPool { [self] in process.stop(signal: signal) }
         // Still listed so its directory is removed at exit; pid 0 means nothing to kill.
         Self.running.withLock { list in
             for i in list.indices where list[i].pid == process.pid { list[i].pid = 0 }
@@ -115,13 +120,13 @@ struct E2EDryRun {
 
     /// The first request whose `data` holds the event `id`, and that event; waits up to `timeoutMs` for the
     /// forwarder to get there.
-    func find(eventID id: String, timeoutMs: Int = 8000) -> (request: JSONValue, event: JSONValue)? {
-        findAll(eventID: id, atLeast: 1, timeoutMs: timeoutMs).first
+    func find(eventID id: String, timeoutMs: Int = 8000) async -> (request: JSONValue, event: JSONValue)? {
+        await findAll(eventID: id, atLeast: 1, timeoutMs: timeoutMs).first
     }
 
     /// Every recorded request holding the event `id` (one per pixel it went to), once there are `atLeast`
     /// of them or `timeoutMs` passed.
-    func findAll(eventID id: String, atLeast: Int, timeoutMs: Int = 8000) -> [(request: JSONValue, event: JSONValue)] {
+    func findAll(eventID id: String, atLeast: Int, timeoutMs: Int = 8000) async -> [(request: JSONValue, event: JSONValue)] {
         let marker = "\"event_id\":\(E2EJSON.quote(id))"
         let deadline = GatewayProcess.nowMs() + timeoutMs
         var found: [(request: JSONValue, event: JSONValue)] = []
@@ -133,7 +138,7 @@ struct E2EDryRun {
                 for event in data where event["event_id"]?.stringValue == id { found.append((request, event)) }
             }
             if found.count >= atLeast { return found }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         } while GatewayProcess.nowMs() < deadline
         return found
     }

@@ -25,12 +25,12 @@ struct ForwardingPolicyTests {
     ]
 
     @Test("the event is accepted with 202, listed as dropped with its reason, counted, and never forwarded", arguments: cases)
-    func notForwarded(_ c: Case) throws {
-        let gw = try E2E.main.get()
+    func notForwarded(_ c: Case) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         var headers = E2E.browserHeaders()
         headers[1] = ("User-Agent", c.userAgent)
-        let r = try E2E.post(E2E.event(c.eventName, id: id, extra: c.extra), headers: headers, on: gw)
+        let r = try await E2E.post(E2E.event(c.eventName, id: id, extra: c.extra), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
         let json = try #require(r.json)
         #expect(json["accepted"]?.int64Value == 1)
@@ -41,28 +41,28 @@ struct ForwardingPolicyTests {
 
         // Per-pixel FIFO: once a later event of the same pixel is out, the dropped one never will be.
         let marker = E2EJSON.uniqueID()
-        #expect(try E2E.post(E2E.event(id: marker), on: gw).status == 202)
-        #expect(gw.dryRun.find(eventID: marker) != nil)
+        #expect(try await E2E.post(E2E.event(id: marker), on: gw).status == 202)
+        #expect(await gw.dryRun.find(eventID: marker) != nil)
         #expect(!gw.dryRun.mentions(id))
 
-        let metrics = try E2EClient.send(port: gw.port, "GET", "/metrics").text
+        let metrics = try await E2EClient.send(port: gw.port, "GET", "/metrics").text
         let series = "pixelrelay_events_dropped_total{reason=\"\(c.reason)\"} "
         let line = metrics.split(separator: "\n").first { $0.hasPrefix(series) }
         #expect((line.flatMap { Double($0.dropFirst(series.count)) } ?? 0) >= 1, "no \(series) in /metrics")
     }
 
     @Test("in a batch only the consent-denied event is held back; its sibling is forwarded")
-    func mixedConsent() throws {
-        let gw = try E2E.main.get()
+    func mixedConsent() async throws {
+        let gw = try await E2E.main.get()
         let denied = E2EJSON.uniqueID()
         let granted = E2EJSON.uniqueID()
         let body = "[\(E2E.event(id: denied, extra: "\"consent\":{\"ad_storage\":\"denied\"}")),"
             + "\(E2E.event(id: granted, extra: "\"consent\":{\"ad_storage\":\"granted\"}"))]"
-        let r = try E2E.post(body, on: gw)
+        let r = try await E2E.post(body, on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.json?["accepted"]?.int64Value == 2)
         #expect(r.json?["dropped"]?.arrayValue?.count == 1)
-        #expect(gw.dryRun.find(eventID: granted) != nil)
+        #expect(await gw.dryRun.find(eventID: granted) != nil)
         #expect(!gw.dryRun.mentions(denied))
     }
 
@@ -72,14 +72,14 @@ struct ForwardingPolicyTests {
     ]
 
     @Test("a phone whose model name merely contains \"bot\" is a human and is forwarded", arguments: humanAgents)
-    func humanPhones(userAgent: String) throws {
-        let gw = try E2E.main.get()
+    func humanPhones(userAgent: String) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         var headers = E2E.browserHeaders()
         headers[1] = ("User-Agent", userAgent)
-        let r = try E2E.post(E2E.event(id: id), headers: headers, on: gw)
+        let r = try await E2E.post(E2E.event(id: id), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.json?["dropped"] == nil, "\(r.text)")
-        #expect(gw.dryRun.find(eventID: id)?.event["user_data"]?["client_user_agent"]?.stringValue == userAgent)
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["client_user_agent"]?.stringValue == userAgent)
     }
 }

@@ -21,10 +21,10 @@ struct IngestBodyTests {
     }
 
     @Test("every body form is answered 202 with received, accepted, the given event ids and no errors", arguments: Form.allCases)
-    func bodyForms(form: Form) throws {
-        let gw = try E2E.main.get()
+    func bodyForms(form: Form) async throws {
+        let gw = try await E2E.main.get()
         let ids = form == .singleObject ? [E2EJSON.uniqueID()] : [E2EJSON.uniqueID(), E2EJSON.uniqueID()]
-        let r = try E2E.post(Self.body(form, ids.map { E2E.event(id: $0) }), on: gw)
+        let r = try await E2E.post(Self.body(form, ids.map { E2E.event(id: $0) }), on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.header("Content-Type")?.hasPrefix("application/json") == true)
         let json = try #require(r.json)
@@ -32,21 +32,21 @@ struct IngestBodyTests {
         #expect(json["accepted"]?.int64Value == Int64(ids.count))
         #expect(json["event_ids"]?.strings == ids)
         #expect(json["errors"]?.arrayValue?.isEmpty == true)
-        for id in ids { #expect(gw.dryRun.find(eventID: id) != nil, "event \(id) was not forwarded") }
+        for id in ids { #expect(await gw.dryRun.find(eventID: id) != nil, "event \(id) was not forwarded") }
     }
 
     @Test("an event without event_id gets a minted UUID v4 that is returned and forwarded; a given id is kept exactly")
-    func mintedAndKeptIDs() throws {
-        let gw = try E2E.main.get()
+    func mintedAndKeptIDs() async throws {
+        let gw = try await E2E.main.get()
         let given = "Order#42/" + E2EJSON.uniqueID()
-        let r = try E2E.post("[\(E2E.event(id: given)),\(E2E.event())]", on: gw)
+        let r = try await E2E.post("[\(E2E.event(id: given)),\(E2E.event())]", on: gw)
         #expect(r.status == 202, "\(r.text)")
         let ids = r.json?["event_ids"]?.strings ?? []
         try #require(ids.count == 2)
         #expect(ids[0] == given)
         #expect(Self.isUUIDv4(ids[1]), "\(ids[1]) is not a UUID v4")
-        #expect(gw.dryRun.find(eventID: given)?.event["event_id"]?.stringValue == given)
-        #expect(gw.dryRun.find(eventID: ids[1]) != nil)
+        #expect(await gw.dryRun.find(eventID: given)?.event["event_id"]?.stringValue == given)
+        #expect(await gw.dryRun.find(eventID: ids[1]) != nil)
     }
 
     /// Invalid events with a fragment of the message that must name the problem.
@@ -61,11 +61,11 @@ struct IngestBodyTests {
     ]
 
     @Test("a batch accepts its good event and lists every bad one by index with a message naming the problem")
-    func perIndexErrors() throws {
-        let gw = try E2E.main.get()
+    func perIndexErrors() async throws {
+        let gw = try await E2E.main.get()
         let good = E2EJSON.uniqueID()
         let events = [E2E.event(id: good)] + Self.invalidEvents.map(\.event)
-        let r = try E2E.post("[" + events.joined(separator: ",") + "]", on: gw)
+        let r = try await E2E.post("[" + events.joined(separator: ",") + "]", on: gw)
         #expect(r.status == 202, "\(r.text)")
         let json = try #require(r.json)
         #expect(json["received"]?.int64Value == Int64(events.count))
@@ -77,13 +77,13 @@ struct IngestBodyTests {
             let message = error["message"]?.stringValue ?? ""
             #expect(message.contains(expected.message), "\(expected.label): \(message)")
         }
-        #expect(gw.dryRun.find(eventID: good) != nil)
+        #expect(await gw.dryRun.find(eventID: good) != nil)
     }
 
     @Test("a request whose only event is invalid is answered 400 with the error at index 0", arguments: invalidEvents.indices)
-    func onlyInvalid(index: Int) throws {
-        let gw = try E2E.main.get()
-        let r = try E2E.post(Self.invalidEvents[index].event, on: gw)
+    func onlyInvalid(index: Int) async throws {
+        let gw = try await E2E.main.get()
+        let r = try await E2E.post(Self.invalidEvents[index].event, on: gw)
         #expect(r.status == 400, "\(Self.invalidEvents[index].label): \(r.text)")
         let error = try #require(r.json?["errors"]?.arrayValue?.first)
         #expect(error["index"]?.int64Value == 0)
@@ -96,8 +96,8 @@ struct IngestBodyTests {
     }
 
     @Test("event_time in milliseconds becomes seconds, seconds are kept, the future is clamped to now, absent is now", arguments: TimeCase.allCases)
-    func eventTime(case timeCase: TimeCase) throws {
-        let gw = try E2E.main.get()
+    func eventTime(case timeCase: TimeCase) async throws {
+        let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let nowMs = E2EJSON.nowMs()
         let extra: String
@@ -116,9 +116,9 @@ struct IngestBodyTests {
             extra = ""
             expected = nowMs / 1000 - 1...nowMs / 1000 + 30
         }
-        let r = try E2E.post(E2E.event(id: id, extra: extra), on: gw)
+        let r = try await E2E.post(E2E.event(id: id, extra: extra), on: gw)
         #expect(r.status == 202, "\(r.text)")
-        let sent = try #require(gw.dryRun.find(eventID: id)?.event["event_time"]?.int64Value)
+        let sent = try #require(await gw.dryRun.find(eventID: id)?.event["event_time"]?.int64Value)
         #expect(expected.contains(sent), "event_time \(sent) not in \(expected)")
     }
 

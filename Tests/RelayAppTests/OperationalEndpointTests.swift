@@ -10,18 +10,18 @@ import Testing
 @Suite("Health, metrics, snippet and demo endpoints (real binary)")
 struct OperationalEndpointTests {
     @Test("/healthz answers 200 {\"status\":\"ok\"} to GET and HEAD", arguments: ["GET", "HEAD"])
-    func healthz(method: String) throws {
-        let gw = try E2E.main.get()
-        let r = try E2EClient.send(port: gw.port, method, "/healthz")
+    func healthz(method: String) async throws {
+        let gw = try await E2E.main.get()
+        let r = try await E2EClient.send(port: gw.port, method, "/healthz")
         #expect(r.status == 200)
         #expect(r.header("Content-Type") == "application/json")
         #expect(r.text == (method == "GET" ? "{\"status\":\"ok\"}" : ""))
     }
 
     @Test("/readyz answers 200 with JSON saying ready, dry-run and the queue")
-    func readyz() throws {
-        let gw = try E2E.main.get()
-        let r = try E2EClient.send(port: gw.port, "GET", "/readyz")
+    func readyz() async throws {
+        let gw = try await E2E.main.get()
+        let r = try await E2EClient.send(port: gw.port, "GET", "/readyz")
         #expect(r.status == 200, "\(r.text)")
         let json = try #require(r.json)
         #expect(json["status"]?.stringValue == "ready")
@@ -31,10 +31,10 @@ struct OperationalEndpointTests {
     }
 
     @Test("/metrics is Prometheus text with request and accepted-event counters that count real traffic")
-    func metrics() throws {
-        let gw = try E2E.main.get()
-        #expect(try E2E.post(E2E.event(), on: gw).status == 202)
-        let r = try E2EClient.send(port: gw.port, "GET", "/metrics")
+    func metrics() async throws {
+        let gw = try await E2E.main.get()
+        #expect(try await E2E.post(E2E.event(), on: gw).status == 202)
+        let r = try await E2EClient.send(port: gw.port, "GET", "/metrics")
         #expect(r.status == 200)
         #expect(r.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let lines = r.text.split(separator: "\n").map(String.init)
@@ -54,26 +54,26 @@ struct OperationalEndpointTests {
     }
 
     @Test("/sdk.js is JavaScript with an ETag and the site's _rules call; If-None-Match gets 304 with no body")
-    func sdk() throws {
-        let gw = try E2E.main.get()
-        let r = try E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com")])
+    func sdk() async throws {
+        let gw = try await E2E.main.get()
+        let r = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com")])
         #expect(r.status == 200)
         #expect(r.header("Content-Type")?.hasPrefix("application/javascript") == true)
         let etag = try #require(r.header("ETag"))
         #expect(etag.hasPrefix("\"") && etag.hasSuffix("\"") && etag.count > 2)
         #expect(r.text.contains("pixelrelay('_rules',[{\"selector\":\"#attend\",\"event\":\"Lead\"}]);"), "\(r.text.suffix(200))")
-        let cached = try E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", etag)])
+        let cached = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", etag)])
         #expect(cached.status == 304)
         #expect(cached.body.isEmpty)
         #expect(cached.header("ETag") == etag)
-        let stale = try E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", "\"stale\"")])
+        let stale = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", "\"stale\"")])
         #expect(stale.status == 200 && stale.body == r.body)
     }
 
     @Test("/demo is served as HTML in dry-run")
-    func demo() throws {
-        let gw = try E2E.main.get()
-        let r = try E2EClient.send(port: gw.port, "GET", "/demo")
+    func demo() async throws {
+        let gw = try await E2E.main.get()
+        let r = try await E2EClient.send(port: gw.port, "GET", "/demo")
         #expect(r.status == 200)
         #expect(r.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(r.text.lowercased().contains("<html"))
