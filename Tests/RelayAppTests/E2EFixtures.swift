@@ -87,7 +87,7 @@ enum E2E {
         return h
     }
 
-    /// POSTs a beacon to `/events` on the main gateway.
+    /// POSTs a beacon to `/events` on `gateway`.
     static func post(
         _ body: String, headers: [(String, String)] = browserHeaders(), source: String? = nil, on gateway: E2EGateway
     ) async throws -> E2EResponse {
