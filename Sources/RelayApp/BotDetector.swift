@@ -23,7 +23,20 @@ struct BotDetector: Sendable {
         guard enabled else { return nil }
         guard let ua = userAgent, !ua.isEmpty else { return "no user agent" }
         let lower = ua.lowercased()
-        for p in patterns where lower.contains(p) { return p }
+        for p in patterns where lower.contains(p) {
+            if p == "bot", Self.botOnlyInHumanWords(lower) { continue }
+            return p
+        }
         return nil
+    }
+
+    /// Human user agents whose device names contain "bot" (the Cubot phone brand: "CUBOT KINGKONG 5 Pro").
+    static let humanWordsWithBot = ["cubot"]
+
+    /// Whether every "bot" in `lower` is inside one of `humanWordsWithBot`.
+    static func botOnlyInHumanWords(_ lower: String) -> Bool {
+        var rest = lower
+        for word in humanWordsWithBot where rest.contains(word) { rest = rest.replacing(word, with: "") }
+        return !rest.contains("bot")
     }
 }

@@ -36,8 +36,20 @@ final class IngestHandler: @unchecked Sendable {
         let nowMs = Clock.nowMs()
         let metrics = gateway.metrics
         let origin = request.headers["origin"]
+        let bearer = Self.bearer(request.headers["authorization"])
+        // CORS headers only for an origin some site allows: reflecting any origin with credentials would let
+        // every page read our answers (S3). A bearer request is server-to-server; its origin is not checked.
+        let originRefused = origin.map { o in
+            guard bearer == nil, o != "null" else { return false }
+            if case .forbidden = gateway.sites.resolve(origin: o, bearer: nil, pageURL: nil, requestHost: nil) { return true }
+            return false
+        } ?? false
         var cors: [(name: String, value: String)] = []
-        if let origin { cors = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")] }
+        if let origin, !originRefused {
+            cors = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
+        } else if origin != nil {
+            cors = [("Vary", "Origin")]
+        }
 
         let clientIP = resolver.resolve(
             peer: connection.peerHost, forwardedFor: request.headers.values("x-forwarded-for"),
@@ -52,6 +64,13 @@ final class IngestHandler: @unchecked Sendable {
         switch eventsResult() {
         case .success(let list): events = list
         case .failure(let rejection):
+            if originRefused {
+                // A refused origin learns nothing about its body: the answer is the origin's 403 (S3).
+                metrics.increment("pixelrelay_events_dropped_total", [("reason", "origin")])
+                gateway.status.dropped(reason: "origin")
+                respond(Outcome(status: 403, body: Self.error("origin \(origin?.prefix(200) ?? "") is not allowed"), headers: cors))
+                return
+            }
             metrics.increment("pixelrelay_events_rejected_total", [("reason", "bad_body")])
             gateway.status.dropped(reason: "invalid")
             respond(Outcome(status: 400, body: Self.error(rejection.message), headers: cors))
@@ -59,7 +78,6 @@ final class IngestHandler: @unchecked Sendable {
         }
         let referer = request.headers["referer"]
         let firstURL = events.first?["event_source_url"]?.stringValue ?? referer
-        let bearer = Self.bearer(request.headers["authorization"])
         let hostHeader = request.headers["host"].map(URLParts.hostHeaderName)
         let site: SiteConfig
         var trusted = false
@@ -78,7 +96,9 @@ final class IngestHandler: @unchecked Sendable {
         context.clientIP = clientIP
         context.userAgent = request.headers["user-agent"]
         context.referer = referer
-        let cookies = FacebookCookies.fromCookieHeader(request.headers["cookie"])
+        // A proxy may split cookies over several fields (RFC 9113 §8.2.3); read them as one list.
+        let cookieFields = request.headers.values("cookie")
+        let cookies = FacebookCookies.fromCookieHeader(cookieFields.count > 1 ? cookieFields.joined(separator: "; ") : cookieFields.first)
         context.cookieFbp = cookies.fbp
         context.cookieFbc = cookies.fbc
         context.trustedSource = trusted
@@ -93,6 +113,7 @@ final class IngestHandler: @unchecked Sendable {
         var dropped: [(Int, String)] = []
         var warnings: [(Int, String)] = []
         var accepted: [(ProcessedEvent, [String])] = []
+        var consentDenied = false
         for (index, value) in events.enumerated() {
             switch processor.process(value, context: &context) {
             case .failure(let rejection):
@@ -107,6 +128,7 @@ final class IngestHandler: @unchecked Sendable {
                 }
                 var reason: String?
                 if event.consentDenied {
+                    consentDenied = true
                     reason = "consent"
                 } else if let bot = botMatch {
                     reason = "bot"
@@ -134,6 +156,11 @@ final class IngestHandler: @unchecked Sendable {
         }
 
         var headers = cors
+        // Advertising cookies are set only with consent: a browser that denied ad_storage gets none.
+        if consentDenied {
+            context.setFbp = nil
+            context.setFbc = nil
+        }
         if let v = context.setFbp {
             headers.append(("Set-Cookie", FacebookCookies.setCookie(name: "_fbp", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))))
         }
@@ -144,7 +171,8 @@ final class IngestHandler: @unchecked Sendable {
         let acceptedCount = received - errors.count
         let body = Self.summary(received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
         if acceptedCount == 0 {
-            respond(Outcome(status: 400, body: body, headers: headers))
+            // Nothing was accepted: no cookie either (a value minted for a rejected event identifies nothing).
+            respond(Outcome(status: 400, body: body, headers: cors))
             return
         }
         if queued.isEmpty {

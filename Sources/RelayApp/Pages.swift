@@ -109,7 +109,9 @@ final class Pages: @unchecked Sendable {
         if let cached = sdkCache[key] {
             entry = cached
         } else {
-            var body = Array(EmbeddedAssets.sdkJS.utf8)
+            let eventsPath = context.config.server.eventsPath
+            var body = eventsPath == "/events" ? [] : Self.pathPrelude(eventsPath)
+            body.append(contentsOf: Array(EmbeddedAssets.sdkJS.utf8))
             let rules = Self.rulesJSON(site?.rules ?? [])
             body.append(contentsOf: Array("\npixelrelay('_rules',".utf8) + rules + Array(");\n".utf8))
             let digest = SHA256Digest().hex(body)
@@ -124,6 +126,19 @@ final class Pages: @unchecked Sendable {
             return HTTPResponse(status: 304, headers: headers.filter { $0.name != "Content-Type" })
         }
         return HTTPResponse(status: 200, headers: headers, body: entry.body)
+    }
+
+    /// Puts `pixelrelay('_path', …)` first in the stub's queue (creating the stub if the page has none), so
+    /// calls queued before the script loaded already go to a configured `events_path`; appended after the
+    /// script like `_rules`, it would come after them.
+    static func pathPrelude(_ path: String) -> [UInt8] {
+        var w = JSONWriter(capacity: 64)
+        w.string(path)
+        let quoted = String(decoding: w.bytes.flatMap { $0 == UInt8(ascii: "<") ? Array("\\u003c".utf8) : [$0] }, as: UTF8.self)
+        return Array(
+            ("(function(w){try{var p=w.pixelrelay;if(p&&p._pr)return p('_path',\(quoted));"
+                + "if(!p)p=w.pixelrelay=function(){(p.q=p.q||[]).push(arguments)};"
+                + "(p.q=p.q||[]).unshift(['_path',\(quoted)])}catch(x){}})(window);\n").utf8)
     }
 
     static func rulesJSON(_ rules: [SiteConfig.Rule]) -> [UInt8] {

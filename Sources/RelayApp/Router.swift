@@ -85,10 +85,22 @@ final class Router: HTTPResponder, @unchecked Sendable {
         case (_, "unknown"):
             send(HTTPResponse(status: 404, contentType: "application/json", body: "{\"error\":\"not found: \(Self.safe(path))\"}"))
         default:
+            // RFC 9110 §15.5.6: a 405 lists the methods the resource does support.
             send(
                 HTTPResponse(
                     status: 405, contentType: "application/json",
-                    body: "{\"error\":\"method \(Self.safe(request.methodName)) not allowed on \(Self.safe(path))\"}"))
+                    body: "{\"error\":\"method \(Self.safe(request.methodName)) not allowed on \(Self.safe(path))\"}",
+                    headers: [("Allow", Self.allowedMethods(route))]))
+        }
+    }
+
+    /// The `Allow` header value for a known route.
+    static func allowedMethods(_ route: String) -> String {
+        switch route {
+        case "events": return "POST, OPTIONS"
+        case "tr": return "GET, HEAD, POST, OPTIONS"
+        case "healthz", "readyz", "sdk.js": return "GET, HEAD"
+        default: return "GET"
         }
     }
 

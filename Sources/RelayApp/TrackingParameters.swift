@@ -18,7 +18,12 @@ enum TrackingParameters {
             case "eid": top.append(("event_id", .string(value)))
             case "dl": top.append(("event_source_url", .string(value)))
             case "rl": if !value.isEmpty { top.append(("referrer_url", .string(value))) }
-            case "ts": top.append(("event_time", .number(value.allSatisfy(\.isNumber) && !value.isEmpty ? value : "0")))
+            case "ts":
+                // Not a plain number: ignored, so the event gets the receive time (an image beacon has no one
+                // to read an error).
+                if !value.isEmpty, value.utf8.count <= 16, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                    top.append(("event_time", .number(value)))
+                }
             case "fbp": user.append(("fbp", .string(value)))
             case "fbc": user.append(("fbc", .string(value)))
             default:

@@ -42,6 +42,7 @@ public final class GatewayProcess {
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        Self.closeInheritedDescriptors(&actions)
         var pid: pid_t = 0
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup($0) } + [nil]
@@ -88,6 +89,15 @@ public final class GatewayProcess {
     }
 
     public var log: String { Self.read(logPath) }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// Closes every descriptor above stderr in the child (glibc ≥ 2.34, looked up because Swift's Glibc
+    /// does not export it): a pipe another test reads to EOF must not stay open in a long-lived gateway.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+    }
 
     static func findPort(in log: String) -> Int? {
         guard let r = log.range(of: "\"http.port\":\"") else { return nil }

@@ -28,6 +28,16 @@ struct QueueCommandTests {
         return dir
     }
 
+    /// Takes the data dir's lock, retrying briefly: a process another test is spawning at this moment holds
+    /// a copy of the queue's lock descriptor (and so the lock) until its exec closes it (O_CLOEXEC).
+    static func lock(_ dir: String) throws -> DataDirLock {
+        for _ in 0..<100 {
+            if let lock = try? DurableQueue.acquireLock(directory: dir) { return lock }
+            usleep(10_000)
+        }
+        return try DurableQueue.acquireLock(directory: dir)
+    }
+
     @Test("stats reports depth, bytes and dead letters per pixel")
     func stats() async throws {
         let dir = try await Self.makeDataDir()
@@ -62,7 +72,7 @@ struct QueueCommandTests {
     @Test("replay refuses while a server holds the data dir's lock")
     func replayRefusesWhileLocked() async throws {
         let dir = try await Self.makeDataDir()
-        let lock = try DurableQueue.acquireLock(directory: dir)
+        let lock = try Self.lock(dir)
         defer { lock.release() }
         let (status, out) = try CommandRunner.run(["queue", "replay", "--data-dir", dir])
         #expect(status != 0)

@@ -90,17 +90,32 @@ extension EventProcessor {
         return value
     }
 
+    /// With a `fbclid` on the page: the body's value when it holds that click and the cookie does too (or the
+    /// source is a server, which keeps what it sends); else the cookie when it holds the click (keeping its
+    /// creation time); else a value minted here. A browser's body value for a click its cookie lacks is the
+    /// snippet's provisional `fb.1.<now>.<fbclid>`: minting replaces it with the cookie's subdomain index and
+    /// the gateway's clock. The cookie is set only when its click id changes, so it never flips between
+    /// equivalent values.
     func decideFbc(user: JSONObject, sourceURL: String?, context: inout IngestContext) -> String? {
         if let decided = context.fbcDecision { return bodyString(user["fbc"]) ?? decided }
         let cookie = context.cookieFbc.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
-        let current = bodyString(user["fbc"]) ?? cookie
+        let body = bodyString(user["fbc"])
         let fbclid = sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? context.referer.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-        var value = current
-        if let fbclid, current.flatMap(FacebookCookies.clickID(ofFbc:)) != fbclid {
-            value = FacebookCookies.mintFbc(index: context.cookieIndex, nowMs: context.nowMs, fbclid: fbclid)
+        let cookieClick = cookie.flatMap(FacebookCookies.clickID(ofFbc:))
+        var value = body ?? cookie
+        if let fbclid {
+            if let body, FacebookCookies.clickID(ofFbc: body) == fbclid, context.trustedSource || cookieClick == fbclid {
+                value = body
+            } else if cookieClick == fbclid {
+                value = cookie
+            } else {
+                value = FacebookCookies.mintFbc(index: context.cookieIndex, nowMs: context.nowMs, fbclid: fbclid)
+            }
         }
-        if let value, value != cookie, FacebookCookies.isWellFormed(value) { context.setFbc = value }
+        if let value, FacebookCookies.isWellFormed(value), cookieClick != FacebookCookies.clickID(ofFbc: value) {
+            context.setFbc = value
+        }
         context.fbcDecision = .some(value)
         return value
     }

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+import RelayCore
+import Testing
+
+/// Valid events that are accepted but never forwarded: consent denied, bots (S6), the site's deny list.
+@Suite("Events accepted but not forwarded (real binary)")
+struct ForwardingPolicyTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var label: String
+        var userAgent: String
+        var eventName: String
+        var extra: String
+        var reason: String
+        var testDescription: String { label }
+    }
+
+    static let cases: [Case] = [
+        Case(label: "consent ad_storage denied", userAgent: E2E.browserUA, eventName: "PageView", extra: "\"consent\":{\"ad_storage\":\"denied\"}", reason: "consent"),
+        Case(label: "Meta's crawler", userAgent: "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", eventName: "PageView", extra: "", reason: "bot"),
+        Case(label: "a search bot", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", eventName: "PageView", extra: "", reason: "bot"),
+        Case(
+            label: "a bot that also names a Cubot", userAgent: "Mozilla/5.0 (Linux; Android 11; CUBOT X30) (compatible; Googlebot/2.1)",
+            eventName: "PageView", extra: "", reason: "bot"),
+        Case(label: "the site's deny list", userAgent: E2E.browserUA, eventName: "InternalTest", extra: "", reason: "filtered"),
+    ]
+
+    @Test("the event is accepted with 202, listed as dropped with its reason, counted, and never forwarded", arguments: cases)
+    func notForwarded(_ c: Case) async throws {
+        let gw = try await E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        var headers = E2E.browserHeaders()
+        headers[1] = ("User-Agent", c.userAgent)
+        let r = try await E2E.post(E2E.event(c.eventName, id: id, extra: c.extra), headers: headers, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        let json = try #require(r.json)
+        #expect(json["accepted"]?.int64Value == 1)
+        #expect(json["event_ids"]?.strings == [id])
+        let dropped = json["dropped"]?.arrayValue?.first
+        #expect(dropped?["index"]?.int64Value == 0)
+        #expect(dropped?["reason"]?.stringValue == c.reason)
+
+        // Per-pixel FIFO: once a later event of the same pixel is out, the dropped one never will be.
+        let marker = E2EJSON.uniqueID()
+        #expect(try await E2E.post(E2E.event(id: marker), on: gw).status == 202)
+        #expect(await gw.dryRun.find(eventID: marker) != nil)
+        #expect(!gw.dryRun.mentions(id))
+
+        let metrics = try await E2EClient.send(port: gw.port, "GET", "/metrics").text
+        let series = "pixelrelay_events_dropped_total{reason=\"\(c.reason)\"} "
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix(series) }
+        #expect((line.flatMap { Double($0.dropFirst(series.count)) } ?? 0) >= 1, "no \(series) in /metrics")
+    }
+
+    @Test("in a batch only the consent-denied event is held back; its sibling is forwarded")
+    func mixedConsent() async throws {
+        let gw = try await E2E.main.get()
+        let denied = E2EJSON.uniqueID()
+        let granted = E2EJSON.uniqueID()
+        let body = "[\(E2E.event(id: denied, extra: "\"consent\":{\"ad_storage\":\"denied\"}")),"
+            + "\(E2E.event(id: granted, extra: "\"consent\":{\"ad_storage\":\"granted\"}"))]"
+        let r = try await E2E.post(body, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        #expect(r.json?["accepted"]?.int64Value == 2)
+        #expect(r.json?["dropped"]?.arrayValue?.count == 1)
+        #expect(await gw.dryRun.find(eventID: granted) != nil)
+        #expect(!gw.dryRun.mentions(denied))
+    }
+
+    static let humanAgents = [
+        "Mozilla/5.0 (Linux; Android 11; CUBOT KINGKONG 5 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+    ]
+
+    @Test("a phone whose model name merely contains \"bot\" is a human and is forwarded", arguments: humanAgents)
+    func humanPhones(userAgent: String) async throws {
+        let gw = try await E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        var headers = E2E.browserHeaders()
+        headers[1] = ("User-Agent", userAgent)
+        let r = try await E2E.post(E2E.event(id: id), headers: headers, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        #expect(r.json?["dropped"] == nil, "\(r.text)")
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["client_user_agent"]?.stringValue == userAgent)
+    }
+}
