@@ -207,20 +207,20 @@ struct CurlClientTests {
 
     @Test("shutdown completes in-flight requests with .cancelled, returns promptly, and later sends are cancelled")
     func shutdownInFlight() async throws {
-        let server = try MiniHTTPServer { _ in .hang(ms: 10_000) }
+        let server = try MiniHTTPServer { _ in .hang(ms: 60_000) }
         defer { server.stop() }
         let client = try makeClient()
         let results = Mutex<[Result<UpstreamResponse, UpstreamError>]>([])
         for _ in 0..<3 {
             client.send(post(server, timeoutMs: 20_000)) { result in results.withLock { $0.append(result) } }
         }
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while server.requests.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(server.requests.count == 3)
 
         let start = ContinuousClock.now
         client.shutdown()
-        #expect(elapsedMs(since: start) < 1000)
+        #expect(elapsedMs(since: start) < 5000)
         #expect(results.withLock { $0 } == Array(repeating: .failure(.cancelled), count: 3))
         #expect(await send(client, post(server)) == .failure(.cancelled))
         client.shutdown()
