@@ -41,7 +41,7 @@ public final class Gateway: @unchecked Sendable {
         let metrics = Metrics()
         Self.describe(metrics)
         let status = StatusStore()
-        context = GatewayContext(config: config, metrics: metrics, status: status, queue: queue, version: version)
+        context = GatewayContext(config: config, metrics: metrics, status: status, queue: queue, version: version, logger: logger)
         if let upstream {
             client = upstream
         } else if config.isDryRun {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Logging
 import RelayCore
 import RelayForwarder
 import RelayHTTP
@@ -12,13 +13,15 @@ final class GatewayContext: Sendable {
     let queue: DurableQueue
     let sites: SiteDirectory
     let version: String
+    let logger: Logger
     let startedAtMs: Int64
     /// Set once at start-up, before the server accepts connections.
     nonisolated(unsafe) var forwarder: ForwarderWorker?
     nonisolated(unsafe) var httpStatistics: (@Sendable () -> HTTPServer.Statistics)?
 
-    init(config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String) {
+    init(config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String, logger: Logger) {
         self.config = config
+        self.logger = logger
         self.metrics = metrics
         self.status = status
         self.queue = queue

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Logging
 import RelayCore
 import RelayHTTP
 
@@ -9,6 +10,8 @@ final class Router: HTTPResponder, @unchecked Sendable {
     let ingest: IngestHandler
     let pages: Pages
     let eventsPath: String
+    /// Loop-thread only.
+    private var requestCounter: UInt64 = 0
 
     init(context: GatewayContext) {
         self.context = context
@@ -22,7 +25,28 @@ final class Router: HTTPResponder, @unchecked Sendable {
         let route = routeName(path)
         let metrics = context.metrics
         let started = Clock.nowMs()
-        let send: @Sendable (HTTPResponse) -> Void = { response in
+        // A request id ties a client's error to a log line: the client's own `X-Request-Id` when it sent a
+        // sane one, else connection id + a counter. Only errors are logged (a log line per beacon would
+        // cost more than the beacon).
+        let clientRequestID = request.headers["x-request-id"].flatMap(Self.saneRequestID)
+        requestCounter &+= 1
+        let requestID = clientRequestID ?? "\(connection.id)-\(requestCounter)"
+        let logger = context.logger
+        let method = request.method.name
+        let send: @Sendable (HTTPResponse) -> Void = { original in
+            var response = original
+            if clientRequestID != nil || response.status >= 400 {
+                response.headers.append(("X-Request-Id", requestID))
+            }
+            if response.status >= 400 {
+                let level: Logger.Level = response.status >= 500 ? .warning : .info
+                logger.log(
+                    level: level, "request refused",
+                    metadata: [
+                        "request.id": "\(requestID)", "http.method": "\(method)", "http.route": "\(route)",
+                        "http.status": "\(response.status)",
+                    ])
+            }
             metrics.increment("pixelrelay_http_requests_total", [("route", route), ("status", String(response.status))])
             if route == "events" {
                 metrics.observe(
@@ -102,6 +126,14 @@ final class Router: HTTPResponder, @unchecked Sendable {
         case "healthz", "readyz", "sdk.js": return "GET, HEAD"
         default: return "GET"
         }
+    }
+
+    /// A client-supplied request id, if it is short printable ASCII without separators that could forge log fields.
+    static func saneRequestID(_ value: String) -> String? {
+        guard !value.isEmpty, value.utf8.count <= 64,
+            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        else { return nil }
+        return value
     }
 
     func routeName(_ path: String) -> String {
