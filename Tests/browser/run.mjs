@@ -292,7 +292,14 @@ function launch() {
   const stop = async () => {
     proc.kill('SIGTERM');
     if (proc.exitCode === null && proc.pid) await Promise.race([exited, sleep(3000)]);
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    // Chromium's helper processes may still be writing the profile for a moment after the browser
+    // exits: retry, and never fail the run over a temporary directory.
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    } catch (e) {
+      process.stderr.write(`note: could not remove ${dir}: ${e.code}\n`);
+    }
   };
   return { proc, cdp, stderr: () => stderr, stop };
 }
