@@ -30,6 +30,11 @@ public final class Gateway: @unchecked Sendable {
         let dataDir = config.storage.dataDir
         var options = DurableQueue.Options()
         options.maxBytes = Int64(config.storage.maxQueueBytes)
+        // Benchmark-only switch (`make bench` compares fsync'd acks with unsynced ones); undocumented on purpose.
+        if Runner.environment["PIXELRELAY_BENCH_UNSAFE_NO_FSYNC"] == "1" {
+            options.syncData = false
+            logger.critical("PIXELRELAY_BENCH_UNSAFE_NO_FSYNC=1: acknowledgements are NOT durable (benchmarks only)")
+        }
         let log = logger
         options.onFatal = { message in
             // D6: after a failed fsync nothing more is acknowledged; exit so a supervisor restarts us and

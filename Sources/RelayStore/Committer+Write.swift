@@ -53,7 +53,7 @@ extension Committer {
         var syncs = 0
         do throws(FileSystemError) {
             for plan in plans {
-                for chunk in plan.chunks {
+                for chunk in plan.chunks where options.syncData {
                     let fd = chunk.isNew ? chunk.fd : writers[plan.pixelID]!.fd
                     do {
                         try fs.fdatasync(fd)

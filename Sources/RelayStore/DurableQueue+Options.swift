@@ -26,6 +26,9 @@ extension DurableQueue {
         /// on every append is rejected and the process should exit non-zero so a supervisor restarts
         /// it and recovery runs ("fsyncgate": the page cache can no longer be trusted).
         public var onFatal: @Sendable (String) -> Void
+        /// **Benchmarks only.** false skips `fdatasync` before acknowledging, so a `202` no longer means
+        /// durable. It exists to measure what durability costs (`make bench`); never turn it off in production.
+        public var syncData: Bool = true
 
         /// Creates options; see each property for its default.
         public init(
