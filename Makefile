@@ -38,6 +38,7 @@ browser-test: build
 	node Tests/browser/run.mjs
 
 bench: release
+	$(SWIFT) build -c release --static-swift-stdlib --product fakegraph
 	@scripts/ensure-packages.sh $(BENCH_APT_PACKAGES)
 	scripts/bench.sh
 

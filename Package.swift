@@ -54,6 +54,8 @@ let package = Package(
 
         // Test helpers shared by the test targets: the fake Graph API, a raw HTTP client, the binary runner.
         .target(name: "RelayTestSupport", dependencies: ["RelayCore", "RelayHTTP"]),
+        // The fake Graph API as a process, for `make bench`.
+        .executableTarget(name: "fakegraph", dependencies: ["RelayTestSupport"]),
 
         .testTarget(name: "RelayCoreTests", dependencies: ["RelayCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP"]),
