@@ -24,11 +24,32 @@ public enum FacebookCookies {
 
     /// Whether a value has the `fb.N.MS.X` shape (index digits, 13-digit-ish millisecond time, a payload).
     public static func isWellFormed(_ value: String) -> Bool {
+        // Runs for every beacon: ASCII values (all real ones) are checked on their bytes.
+        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiWellFormed), let result = ascii { return result }
         let parts = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "fb", !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit),
             parts[2].count >= 10, parts[2].count <= 13, parts[2].allSatisfy(\.isASCIIDigit), !parts[3].isEmpty
         else { return false }
         return true
+    }
+
+    /// `isWellFormed` on the bytes of an ASCII value; nil when a byte is not ASCII (then grapheme
+    /// clusters, e.g. a `.` followed by a combining mark, decide where the parts are).
+    static func asciiWellFormed(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        for byte in b where byte >= 0x80 { return nil }
+        let dot = UInt8(ascii: ".")
+        guard b.count >= 3, b[0] == UInt8(ascii: "f"), b[1] == UInt8(ascii: "b"), b[2] == dot else { return false }
+        /// Digits from `i`; returns where they stop.
+        func digits(from i: Int) -> Int {
+            var j = i
+            while j < b.count, b[j] &- 0x30 < 10 { j += 1 }
+            return j
+        }
+        let indexEnd = digits(from: 3)
+        guard indexEnd > 3, indexEnd < b.count, b[indexEnd] == dot else { return false }
+        let timeEnd = digits(from: indexEnd + 1)
+        guard (10...13).contains(timeEnd - indexEnd - 1), timeEnd < b.count, b[timeEnd] == dot else { return false }
+        return timeEnd + 1 < b.count
     }
 
     /// The click id inside an `_fbc` value (the fourth component, without a param-builder appendix).
