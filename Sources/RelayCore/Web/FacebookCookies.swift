@@ -64,11 +64,41 @@ public enum FacebookCookies {
 
     /// The subdomain index: labels of the cookie's domain minus one; IP literals and `localhost` → 0.
     public static func subdomainIndex(cookieDomain: String?, requestHost: String) -> Int {
-        let domain = (cookieDomain?.isEmpty == false ? cookieDomain! : requestHost).trimmingDots()
+        let source = cookieDomain?.isEmpty == false ? cookieDomain! : requestHost
+        // Runs for every beacon: ASCII names (all valid host names) are counted on their bytes.
+        if let ascii = source.utf8.withContiguousStorageIfAvailable(asciiSubdomainIndex), let index = ascii { return index }
+        let domain = source.trimmingDots()
         if domain == "localhost" || domain.contains(":") || domain.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
             return 0
         }
         return max(domain.split(separator: ".").count - 1, 0)
+    }
+
+    /// `subdomainIndex` on the bytes of an ASCII name; nil when a byte is not ASCII.
+    static func asciiSubdomainIndex(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        for byte in b where byte >= 0x80 { return nil }
+        let dot = UInt8(ascii: ".")
+        var start = 0
+        var end = b.count
+        while start < end, b[start] == dot { start += 1 }
+        while end > start, b[end - 1] == dot { end -= 1 }
+        let name = b[start..<end]
+        if name.elementsEqual("localhost".utf8) || name.contains(UInt8(ascii: ":"))
+            || name.allSatisfy({ $0 == dot || $0 &- 0x30 < 10 })
+        {
+            return 0
+        }
+        var labels = 0
+        var inLabel = false
+        for byte in name {
+            if byte == dot {
+                inLabel = false
+            } else if !inLabel {
+                inLabel = true
+                labels += 1
+            }
+        }
+        return max(labels - 1, 0)
     }
 
     /// A new `_fbp` value.

@@ -142,8 +142,24 @@ public enum URLParts {
         return rest.isEmpty ? nil : rest.lowercased()
     }
 
+    /// `hostHeaderName` on the bytes of an ASCII value; nil when a byte is not ASCII.
+    static func asciiHostHeaderName(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        for byte in b where byte >= 0x80 { return nil }
+        var start = 0
+        var end = b.count
+        if end > 0, b[0] == UInt8(ascii: "["), let close = b.firstIndex(of: UInt8(ascii: "]")) {
+            start = 1
+            end = close
+        } else if let colon = b.firstIndex(of: UInt8(ascii: ":")) {
+            end = colon
+        }
+        return String(decoding: b[start..<end].lazy.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
     /// Host part of a `Host` header value (port and brackets removed), lowercased.
     public static func hostHeaderName(_ value: String) -> String {
+        // Runs for every beacon: an ASCII header is cut and lowercased on its bytes.
+        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiHostHeaderName), let name = ascii { return name }
         var v = Substring(value)
         if v.hasPrefix("["), let close = v.firstIndex(of: "]") {
             return String(v[v.index(after: v.startIndex)..<close]).lowercased()

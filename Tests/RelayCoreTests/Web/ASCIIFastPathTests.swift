@@ -51,6 +51,41 @@ struct ASCIIFastPathTests {
         }
     }
 
+    static func referenceSubdomainIndex(cookieDomain: String?, requestHost: String) -> Int {
+        let domain = (cookieDomain?.isEmpty == false ? cookieDomain! : requestHost).trimmingDots()
+        if domain == "localhost" || domain.contains(":") || domain.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
+            return 0
+        }
+        return max(domain.split(separator: ".").count - 1, 0)
+    }
+
+    static let hosts = [
+        "shop.example.com", "example.com", "localhost", ".example.com.", "a..b.c", "127.0.0.1", "::1", "[::1]:8080", "",
+        "...", "x", "track.shop.example.co.uk", "LOCALHOST", "1.2.3", "1a.2.3", "bücher.de", "例え.jp",
+    ]
+
+    @Test("subdomainIndex matches the reference", arguments: hosts)
+    func subdomainIndex(host: String) {
+        #expect(FacebookCookies.subdomainIndex(cookieDomain: nil, requestHost: host) == Self.referenceSubdomainIndex(cookieDomain: nil, requestHost: host))
+        #expect(FacebookCookies.subdomainIndex(cookieDomain: host, requestHost: "a.b") == Self.referenceSubdomainIndex(cookieDomain: host, requestHost: "a.b"))
+    }
+
+    static func referenceHostHeaderName(_ value: String) -> String {
+        var v = Substring(value)
+        if v.hasPrefix("["), let close = v.firstIndex(of: "]") {
+            return String(v[v.index(after: v.startIndex)..<close]).lowercased()
+        }
+        if let colon = v.firstIndex(of: ":") { v = v[..<colon] }
+        return v.lowercased()
+    }
+
+    @Test(
+        "hostHeaderName matches the reference",
+        arguments: hosts + ["Shop.Example.COM:8443", "[::FFFF:1.2.3.4]", "[::1", "[x]:1", ":80", "HOST:", "Bücher.DE:1"])
+    func hostHeaderName(value: String) {
+        #expect(URLParts.hostHeaderName(value) == Self.referenceHostHeaderName(value))
+    }
+
     @Test(
         "an origin is allowed exactly when its normalised form is listed",
         arguments: [
