@@ -110,16 +110,29 @@ start_relay() {
 }
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-# wrk_run OUT CONNS SCRIPT PORT [PID_TO_SAMPLE]: one pinned wrk run; samples VmRSS of PID meanwhile.
+# cpu_ticks PID: user+system clock ticks of PID and its children processes (nginx's worker).
+cpu_ticks() {
+    local total=0 p
+    for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
+# wrk_run OUT CONNS SCRIPT PORT SERVER_PID [SAMPLE_RSS]: one pinned wrk run; writes the server's CPU
+# ticks over the run to OUT.cpu, and samples its VmRSS meanwhile when asked.
 wrk_run() {
-    local sampler=""
-    if [ -n "${5:-}" ]; then
+    local sampler="" t0
+    if [ -n "${6:-}" ]; then
         (while kill -0 "$5" 2>/dev/null; do rss_kib "$5" VmRSS; sleep 0.2; done) >"$1.rss" 2>/dev/null &
         sampler=$!
     fi
+    t0=$(cpu_ticks "$5")
     taskset -c "$CCPU" wrk -t1 -c"$2" -d"$DURATION" --latency -s "$3" "http://127.0.0.1:$4/events" >"$1" 2>&1 || true
+    echo $(($(cpu_ticks "$5") - t0)) >"$1.cpu"
     if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
 }
+HZ=$(getconf CLK_TCK)
 # wrk_field FILE rps|p50|p99|requests|non2xx|errors
 wrk_field() {
     awk -v f="$2" '
@@ -179,7 +192,7 @@ for _ in $(seq 100); do grep -q '^port ' "$WORK/fakegraph.out" 2>/dev/null && br
 FAKE_URL="http://127.0.0.1:$(awk '/^port / { print $2; exit }' "$WORK/fakegraph.out")"
 log "fake Graph API at $FAKE_URL; work dir $WORK"
 
-declare -A RPS P50 P99 NON
+declare -A RPS P50 P99 NON CPU
 if [[ $SKIP != *" http "* ]]; then
     for p in $NGINX_PORT $PORT $((PORT + 1)); do is_listening "$p" && { log "bench: port $p is in use"; exit 1; }; done
     mkdir -p "$WORK/nginx"
@@ -207,8 +220,8 @@ if [[ $SKIP != *" http "* ]]; then
                 out="$WORK/wrk-$load-$s-$run.txt"
                 log "run $run/$RUNS: $load $s"
                 sample=""
-                [ "$s" != nginx ] && [ "$load" = ka64 ] && sample=${SPID[$s]}
-                wrk_run "$out" "${LCONNS[$load]}" "$SHARED/${LSCRIPT[$load]}" "${SPORT[$s]}" "$sample"
+                [ "$s" != nginx ] && [ "$load" = ka64 ] && sample=yes
+                wrk_run "$out" "${LCONNS[$load]}" "$SHARED/${LSCRIPT[$load]}" "${SPORT[$s]}" "${SPID[$s]}" "$sample"
             done
         done
     done
@@ -227,6 +240,10 @@ if [[ $SKIP != *" http "* ]]; then
             RPS[$load.$s]=$(for f in "${files[@]}"; do wrk_field "$f" rps; done | median)
             P50[$load.$s]=$(for f in "${files[@]}"; do wrk_field "$f" p50; done | median)
             P99[$load.$s]=$(for f in "${files[@]}"; do wrk_field "$f" p99; done | median)
+            # Server CPU time per answered request (all its threads), in µs: steadier than req/s on a busy machine.
+            CPU[$load.$s]=$(for f in "${files[@]}"; do
+                awk -v t="$(cat "$f.cpu")" -v n="$(wrk_field "$f" requests)" -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.1f\n", t * 1e6 / hz / n }'
+            done | median)
             NON[$load.$s]=$(for f in "${files[@]}"; do echo $(($(wrk_field "$f" non2xx) + $(wrk_field "$f" errors))); done | awk '{ s += $1 } END { print s + 0 }')
         done
     done
@@ -314,15 +331,16 @@ if [[ $SKIP != *" http "* ]]; then
     declare -A LNAME=([ka1]="keep-alive, 1 conn" [ka64]="keep-alive, 64 conns" [close1]="new conn/request, 1" [close64]="new conn/request, 64")
     declare -A SNAME=([nginx]="nginx 204" [relay]="pixelrelay" [dry]="pixelrelay dry-run")
     echo
-    printf '%-22s %-19s %10s %8s %9s %9s %8s\n' "load" "server" "req/s" "×nginx" "p50 ms" "p99 ms" "errors"
+    printf '%-22s %-19s %10s %8s %9s %9s %9s %8s\n' "load" "server" "req/s" "×nginx" "p50 ms" "p99 ms" "CPU µs/req" "errors"
     for load in $LOADS; do
         for s in $SERVERS; do
             ratio=$(awk -v a="${RPS[$load.$s]}" -v b="${RPS[$load.nginx]}" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
-            printf '%-22s %-19s %10.0f %8s %9.2f %9.2f %8s\n' "${LNAME[$load]}" "${SNAME[$s]}" "${RPS[$load.$s]}" "$ratio" \
-                "${P50[$load.$s]}" "${P99[$load.$s]}" "${NON[$load.$s]}"
+            printf '%-22s %-19s %10.0f %8s %9.2f %9.2f %9s %8s\n' "${LNAME[$load]}" "${SNAME[$s]}" "${RPS[$load.$s]}" "$ratio" \
+                "${P50[$load.$s]}" "${P99[$load.$s]}" "${CPU[$load.$s]}" "${NON[$load.$s]}"
         done
     done
-    echo "(errors: non-2xx answers plus socket errors over all runs; pixelrelay answers 202 only after fdatasync)"
+    echo "(errors: non-2xx answers plus socket errors over all runs; pixelrelay answers 202 only after fdatasync;"
+    echo " CPU µs/req: the server's user+system time over the run ÷ answered requests, all threads; 10 ms tick resolution)"
     echo "pixelrelay (normal) acknowledged $((accepted1 - accepted0)) events for $relay_requests wrk requests"
     echo
     echo "RSS under the 64-connection keep-alive load: pixelrelay max VmRSS $(mib "$relay_load_rss") MiB (VmHWM over all runs $(mib "$relay_hwm") MiB);" \
