@@ -153,7 +153,10 @@ public enum URLParts {
         } else if let colon = b.firstIndex(of: UInt8(ascii: ":")) {
             end = colon
         }
-        return String(decoding: b[start..<end].lazy.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: end - start) { out in
+            for i in start..<end { out[i - start] = b[i] &- 0x41 < 26 ? b[i] | 0x20 : b[i] }
+            return end - start
+        }
     }
 
     /// Host part of a `Host` header value (port and brackets removed), lowercased.

@@ -97,4 +97,39 @@ struct ASCIIFastPathTests {
         let site = SiteConfig(name: "shop", allowedOrigins: ["https://shop.example.com"])
         #expect(site.allowsOrigin(origin) == allowed)
     }
+
+    @Test(
+        "a currency is exactly three ASCII letters",
+        arguments: [
+            ("EUR", true), ("usd", true), ("UsD", true), ("EU", false), ("EURO", false), ("EU1", false), ("E@R", false),
+            ("E[R", false), ("ÉUR", false), ("E\u{301}UR", false), ("€€€", false), ("", false),
+        ])
+    func currency(code: String, valid: Bool) throws {
+        var context = IngestContext(nowMs: 1_795_000_000_000)
+        context.userAgent = "Mozilla/5.0"
+        context.referer = "https://shop.example.com/"
+        let event = JSONValue.object(
+            JSONObject([("event_name", .string("Lead")), ("custom_data", .object(JSONObject([("currency", .string(code))])))]))
+        let result = EventProcessor(currentYear: 2026).process(event, context: &context)
+        if case .failure(let rejection) = result {
+            #expect(!valid)
+            #expect(rejection.message.contains("currency"))
+        } else {
+            #expect(valid)
+        }
+    }
+
+    static func referenceTrim(_ value: String) -> String {
+        var s = Substring(value)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+
+    @Test(
+        "trimmingSpaces matches the reference",
+        arguments: ["a", " a", "a ", "\ta\t", "", " ", "\t \t", "a b", " \u{301}a", "\u{600} ", "é ", " fb.1.2.3 "])
+    func trimming(value: String) {
+        #expect(value.trimmingSpaces() == Self.referenceTrim(value))
+    }
 }
