@@ -334,7 +334,7 @@ if [[ $SKIP != *" http "* ]]; then
     printf '%-22s %-19s %10s %8s %9s %9s %9s %8s\n' "load" "server" "req/s" "×nginx" "p50 ms" "p99 ms" "CPU µs/req" "errors"
     for load in $LOADS; do
         for s in $SERVERS; do
-            ratio=$(awk -v a="${RPS[$load.$s]}" -v b="${RPS[$load.nginx]}" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+            ratio=$(awk -v a="${RPS[$load.$s]}" -v b="${RPS[$load.nginx]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
             printf '%-22s %-19s %10.0f %8s %9.2f %9.2f %9s %8s\n' "${LNAME[$load]}" "${SNAME[$s]}" "${RPS[$load.$s]}" "$ratio" \
                 "${P50[$load.$s]}" "${P99[$load.$s]}" "${CPU[$load.$s]}" "${NON[$load.$s]}"
         done
