@@ -21,13 +21,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinux"),
+        .target(name: "CCRC32C"),
 
         // Pure logic: JSON, normalisation, hashing, config, event model, queue record format.
         .target(name: "RelayCore", dependencies: ["CCrypto"], swiftSettings: strict),
         // Raw-socket HTTP/1.1 server on epoll.
         .target(name: "RelayHTTP", dependencies: ["RelayCore", "CLinux"], swiftSettings: strict),
         // Durable on-disk queue with group commit.
-        .target(name: "RelayStore", dependencies: ["RelayCore"], swiftSettings: strict),
+        .target(name: "RelayStore", dependencies: ["RelayCore", "CCRC32C"], swiftSettings: strict),
         // libcurl forwarder to the Graph API.
         .target(
             name: "RelayForwarder",
