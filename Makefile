@@ -38,6 +38,7 @@ browser-test: build
 	Tests/browser/run-gateway.sh .build/debug/pixelrelay
 
 bench: release
+	$(SWIFT) build -c release --static-swift-stdlib --product fakegraph
 	@scripts/ensure-packages.sh $(BENCH_APT_PACKAGES)
 	scripts/bench.sh
 

@@ -21,13 +21,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinux"),
+        .target(name: "CCRC32C"),
 
         // Pure logic: JSON, normalisation, hashing, config, event model, queue record format.
         .target(name: "RelayCore", dependencies: ["CCrypto"], swiftSettings: strict),
         // Raw-socket HTTP/1.1 server on epoll.
         .target(name: "RelayHTTP", dependencies: ["RelayCore", "CLinux"], swiftSettings: strict),
         // Durable on-disk queue with group commit.
-        .target(name: "RelayStore", dependencies: ["RelayCore"], swiftSettings: strict),
+        .target(name: "RelayStore", dependencies: ["RelayCore", "CCRC32C"], swiftSettings: strict),
         // libcurl forwarder to the Graph API.
         .target(
             name: "RelayForwarder",
@@ -54,6 +55,8 @@ let package = Package(
 
         // Test helpers shared by the test targets: the fake Graph API, a raw HTTP client, the binary runner.
         .target(name: "RelayTestSupport", dependencies: ["RelayCore", "RelayHTTP"]),
+        // The fake Graph API as a process, for `make bench`.
+        .executableTarget(name: "fakegraph", dependencies: ["RelayTestSupport"]),
 
         .testTarget(name: "RelayCoreTests", dependencies: ["RelayCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP", "RelayTestSupport"]),

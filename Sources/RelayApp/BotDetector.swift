@@ -2,6 +2,10 @@
 
 /// Recognises crawlers and bots by user agent (S6), including Meta's own (`facebookexternalhit`,
 /// `meta-externalagent`, `facebookcatalog`), so their page views are counted but never forwarded.
+///
+/// Runs for every beacon: an ASCII user agent (nearly all of them) is matched on its bytes in one
+/// pass, with the patterns indexed by first byte; `String.contains` (grapheme-aware) cost about half of
+/// a beacon's CPU time. Other user agents keep the Unicode path.
 struct BotDetector: Sendable {
     static let builtIn = [
         "bot", "crawler", "spider", "crawling", "slurp", "facebookexternalhit", "facebookcatalog", "meta-externalagent",
@@ -11,10 +15,20 @@ struct BotDetector: Sendable {
 
     let patterns: [String]
     let enabled: Bool
+    /// The patterns' UTF-8 bytes (already lowercase).
+    private let patternBytes: [[UInt8]]
+    /// For each byte value, the indices of the patterns that start with it.
+    private let byFirstByte: [[Int]]
 
     init(enabled: Bool, extraPatterns: [String]) {
         self.enabled = enabled
         patterns = Self.builtIn + extraPatterns.map { $0.lowercased() }
+        patternBytes = patterns.map { Array($0.utf8) }
+        var table = [[Int]](repeating: [], count: 256)
+        for (i, p) in patternBytes.enumerated() {
+            if let first = p.first { table[Int(first)].append(i) }
+        }
+        byFirstByte = table
     }
 
     /// The matching pattern, or nil for a human browser (or when detection is off). A missing user agent is a bot
@@ -22,12 +36,18 @@ struct BotDetector: Sendable {
     func match(userAgent: String?) -> String? {
         guard enabled else { return nil }
         guard let ua = userAgent, !ua.isEmpty else { return "no user agent" }
-        let lower = ua.lowercased()
-        for p in patterns where lower.contains(p) {
-            if p == "bot", Self.botOnlyInHumanWords(lower) { continue }
-            return p
+        switch ua.utf8.withContiguousStorageIfAvailable(asciiMatch) ?? .notASCII {
+        case .pattern(let index) where patterns[index] != "bot": return patterns[index]
+        case .none: return nil
+        case .pattern, .notASCII:
+            // Rare: non-ASCII agents, and "bot" (which may be part of a human device name) take the full path.
+            let lower = ua.lowercased()
+            for p in patterns where p.isEmpty || lower.contains(p) {
+                if p == "bot", Self.botOnlyInHumanWords(lower) { continue }
+                return p
+            }
+            return nil
         }
-        return nil
     }
 
     /// Human user agents whose device names contain "bot" (the Cubot phone brand: "CUBOT KINGKONG 5 Pro").
@@ -39,4 +59,32 @@ struct BotDetector: Sendable {
         for word in humanWordsWithBot where rest.contains(word) { rest = rest.replacing(word, with: "") }
         return !rest.contains("bot")
     }
+
+    private enum ASCIIMatch {
+        case pattern(Int)
+        case none
+        case notASCII
+    }
+
+    /// The first pattern (in list order) contained in `bytes`, compared ASCII-case-insensitively;
+    /// `.notASCII` as soon as a byte is not ASCII (Unicode lowercasing could then differ).
+    private func asciiMatch(_ bytes: UnsafeBufferPointer<UInt8>) -> ASCIIMatch {
+        var best = patterns.firstIndex(where: \.isEmpty) ?? Int.max
+        let count = bytes.count
+        for i in 0..<count {
+            let b = bytes[i]
+            if b >= 0x80 { return .notASCII }
+            for k in byFirstByte[Int(Self.lower(b))] where k < best {
+                let p = patternBytes[k]
+                guard i + p.count <= count else { continue }
+                var j = 1
+                while j < p.count && Self.lower(bytes[i + j]) == p[j] { j += 1 }
+                if j == p.count { best = k }
+            }
+        }
+        return best == Int.max ? .none : .pattern(best)
+    }
+
+    @inline(__always)
+    private static func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
 }

@@ -15,6 +15,12 @@ public final class Metrics: Sendable {
         var counts: [Int]
         var sum: Double = 0
         var count = 0
+
+        mutating func record(_ value: Double) {
+            for i in buckets.indices where value <= buckets[i] { counts[i] += 1 }
+            sum += value
+            count += 1
+        }
     }
 
     struct State {
@@ -54,11 +60,9 @@ public final class Metrics: Sendable {
     public func observe(_ name: String, _ labels: [(String, String)] = [], _ value: Double, buckets: [Double]) {
         let key = Series(name: name, labels: Self.format(labels))
         state.withLock { s in
-            var h = s.histograms[key] ?? Histogram(buckets: buckets, counts: Array(repeating: 0, count: buckets.count))
-            for (i, b) in h.buckets.enumerated() where value <= b { h.counts[i] += 1 }
-            h.sum += value
-            h.count += 1
-            s.histograms[key] = h
+            // Mutated in place: copying the histogram out and back would copy its arrays on every call.
+            s.histograms[key, default: Histogram(buckets: buckets, counts: Array(repeating: 0, count: buckets.count))]
+                .record(value)
         }
     }
 
@@ -119,6 +123,11 @@ public final class Metrics: Sendable {
         for (i, (k, v)) in labels.enumerated() {
             if i > 0 { s += "," }
             s += k + "=\""
+            // Label values are nearly always plain (routes, statuses, reasons): append them whole.
+            if !v.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) {
+                s += v + "\""
+                continue
+            }
             for ch in v.unicodeScalars {
                 switch ch {
                 case "\\": s += "\\\\"

@@ -15,8 +15,10 @@ extension DurableQueue {
     ///   - maxBytes: stop before the sum of payload sizes would pass this (one event is always returned).
     public func readBatch(pixelID: String, maxEvents: Int, maxBytes: Int) throws(StoreError) -> QueueBatch? {
         guard QueueLayout.isValidPixelID(pixelID) else { throw .invalidPixelID(pixelID) }
-        let result: Result<QueueBatch?, StoreError> = readerLock.withLock { _ in
-            Result { () throws(StoreError) in try readBatchLocked(pixelID: pixelID, maxEvents: max(1, maxEvents), maxBytes: maxBytes) }
+        let result: Result<QueueBatch?, StoreError> = readerLock.withLock { lastRead in
+            Result { () throws(StoreError) in
+                try readBatchLocked(pixelID: pixelID, maxEvents: max(1, maxEvents), maxBytes: maxBytes, lastRead: &lastRead)
+            }
         }
         return try result.get()
     }
@@ -40,7 +42,12 @@ extension DurableQueue {
         try result.get()
     }
 
-    private func readBatchLocked(pixelID: String, maxEvents: Int, maxBytes: Int) throws(StoreError) -> QueueBatch? {
+    /// - Parameter lastRead: the previous batch per pixel. While the cursor has not moved, its records
+    ///   are still the head of the queue (durable bytes never change), so the scan resumes after them:
+    ///   a forwarder that re-reads a filling batch (linger) decodes and checksums each record once.
+    private func readBatchLocked(
+        pixelID: String, maxEvents: Int, maxBytes: Int, lastRead: inout [String: QueueBatch]
+    ) throws(StoreError) -> QueueBatch? {
         while true {
             guard let state = table.withLock({ $0.pixels[pixelID] }) else { return nil }
             let start = state.normalized(state.cursor)
@@ -48,6 +55,14 @@ extension DurableQueue {
             var events: [QueuedEvent] = []
             var positions: [QueuePosition] = []
             var payloadBytes = 0
+            if let previous = lastRead.removeValue(forKey: pixelID), previous.start == start,
+                previous.events.count <= maxEvents, previous.payloadBytes <= maxBytes || previous.events.count == 1
+            {
+                position = previous.end
+                events = previous.events
+                positions = previous.positions
+                payloadBytes = previous.payloadBytes
+            }
             scan: while events.count < maxEvents {
                 guard let k = state.segments.firstIndex(where: { $0.number == position.segment }) else { break }
                 let segment = state.segments[k]
@@ -94,9 +109,11 @@ extension DurableQueue {
                 table.withLock { t in
                     if let p = t.pixels[pixelID], p.normalized(p.cursor) == start { t.pixels[pixelID]?.oldest = oldest }
                 }
-                return QueueBatch(
+                let batch = QueueBatch(
                     pixelID: pixelID, events: events, positions: positions, start: start, end: end,
                     payloadBytes: payloadBytes)
+                lastRead[pixelID] = batch
+                return batch
             }
             // Only damaged bytes were found: step over them for good, then look again.
             guard end > start else { return nil }

@@ -22,8 +22,9 @@ public final class DurableQueue: Sendable {
     let clock: @Sendable () -> Int64
     let table: SharedTable
     let committer: Committer
-    /// Serialises reader-side calls (read, commit, dead letters, replay); held across their I/O.
-    let readerLock = Mutex(())
+    /// Serialises reader-side calls (read, commit, dead letters, replay); held across their I/O. Guards
+    /// the last batch read per pixel, so reading again before a commit only decodes the new records.
+    let readerLock = Mutex<[String: QueueBatch]>([:])
     private let directoryLock: DataDirLock?
 
     /// Opens (creating if needed) the queue in `directory` and recovers it.

@@ -68,6 +68,8 @@ extension SiteConfig {
     /// - Parameter origin: the `Origin` request header value.
     public func allowsOrigin(_ origin: String) -> Bool {
         if allowAnyOrigin { return true }
+        // Browsers send origins already normalised: an exact match needs no parsing (runs per beacon).
+        if allowedOrigins.contains(where: { $0.utf8.elementsEqual(origin.utf8) }) { return true }
         guard let parsed = WebOrigin(origin) else { return false }
         if !allowedOrigins.isEmpty { return allowedOrigins.contains(parsed.description) }
         return parsed.port == nil && domains.contains(parsed.host)

@@ -17,11 +17,60 @@ public enum QueryString {
 
     /// The first value of `name` in the query part of `url` (after `?`, before `#`).
     public static func value(named name: String, inURL url: String) -> String? {
+        // Runs for every beacon (fbclid): ASCII URLs are scanned on their bytes, decoding only the match.
+        if name.utf8.allSatisfy({ $0 < 0x80 }),
+            let lookup = url.utf8.withContiguousStorageIfAvailable({ asciiValue(named: name, in: $0) })
+        {
+            switch lookup {
+            case .found(let value): return value
+            case .absent: return nil
+            case .notASCII: break
+            }
+        }
         guard let q = url.firstIndex(of: "?") else { return nil }
         var query = url[url.index(after: q)...]
         if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
         for pair in parse(query) where pair.key == name { return pair.value }
         return nil
+    }
+
+    enum Lookup {
+        case found(String)
+        case absent
+        case notASCII
+    }
+
+    /// `value(named:inURL:)` on the bytes of an ASCII URL; `.notASCII` otherwise (then grapheme clusters
+    /// decide where `?` and `#` are).
+    static func asciiValue(named name: String, in b: UnsafeBufferPointer<UInt8>) -> Lookup {
+        var question = -1
+        var end = b.count
+        for i in 0..<b.count {
+            let c = b[i]
+            if c >= 0x80 { return .notASCII }
+            if question < 0 {
+                if c == UInt8(ascii: "?") { question = i }
+            } else if c == UInt8(ascii: "#"), end == b.count {
+                end = i
+            }
+        }
+        guard question >= 0 else { return .absent }
+        var start = question + 1
+        while start < end {
+            var stop = start
+            while stop < end, b[stop] != UInt8(ascii: "&") { stop += 1 }
+            if stop > start {
+                var eq = start
+                while eq < stop, b[eq] != UInt8(ascii: "=") { eq += 1 }
+                let key = b[start..<eq]
+                let matches =
+                    key.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") })
+                    ? decode(key) == name : key.elementsEqual(name.utf8)
+                if matches { return .found(eq < stop ? decode(b[(eq + 1)..<stop]) : "") }
+            }
+            start = stop + 1
+        }
+        return .absent
     }
 
     /// Percent-decodes bytes; `+` becomes a space. Result is UTF-8 decoded with replacement.
@@ -93,8 +142,27 @@ public enum URLParts {
         return rest.isEmpty ? nil : rest.lowercased()
     }
 
+    /// `hostHeaderName` on the bytes of an ASCII value; nil when a byte is not ASCII.
+    static func asciiHostHeaderName(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        for byte in b where byte >= 0x80 { return nil }
+        var start = 0
+        var end = b.count
+        if end > 0, b[0] == UInt8(ascii: "["), let close = b.firstIndex(of: UInt8(ascii: "]")) {
+            start = 1
+            end = close
+        } else if let colon = b.firstIndex(of: UInt8(ascii: ":")) {
+            end = colon
+        }
+        return String(unsafeUninitializedCapacity: end - start) { out in
+            for i in start..<end { out[i - start] = b[i] &- 0x41 < 26 ? b[i] | 0x20 : b[i] }
+            return end - start
+        }
+    }
+
     /// Host part of a `Host` header value (port and brackets removed), lowercased.
     public static func hostHeaderName(_ value: String) -> String {
+        // Runs for every beacon: an ASCII header is cut and lowercased on its bytes.
+        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiHostHeaderName), let name = ascii { return name }
         var v = Substring(value)
         if v.hasPrefix("["), let close = v.firstIndex(of: "]") {
             return String(v[v.index(after: v.startIndex)..<close]).lowercased()
