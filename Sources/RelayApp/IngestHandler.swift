@@ -240,45 +240,29 @@ final class IngestHandler: @unchecked Sendable {
         w.beginArray()
         for id in ids { w.string(id) }
         w.endArray()
-        w.key("errors")
+        writeIndexed(&w, "errors", errors, field: "message", always: true)
+        writeIndexed(&w, "dropped", dropped, field: "reason")
+        writeIndexed(&w, "warnings", warnings, field: "message")
+        w.endObject()
+        return w.bytes
+    }
+}
+
+extension IngestHandler {
+    /// Writes `"key":[{"index":i,"<field>":text},…]` (omitted when empty unless `always`).
+    static func writeIndexed(_ w: inout JSONWriter, _ key: String, _ items: [(Int, String)], field: String, always: Bool = false) {
+        guard always || !items.isEmpty else { return }
+        w.key(key)
         w.beginArray()
-        for (i, m) in errors {
+        for (i, text) in items {
             w.beginObject()
             w.key("index")
             w.int(Int64(i))
-            w.key("message")
-            w.string(m)
+            w.key(field)
+            w.string(text)
             w.endObject()
         }
         w.endArray()
-        if !dropped.isEmpty {
-            w.key("dropped")
-            w.beginArray()
-            for (i, r) in dropped {
-                w.beginObject()
-                w.key("index")
-                w.int(Int64(i))
-                w.key("reason")
-                w.string(r)
-                w.endObject()
-            }
-            w.endArray()
-        }
-        if !warnings.isEmpty {
-            w.key("warnings")
-            w.beginArray()
-            for (i, m) in warnings {
-                w.beginObject()
-                w.key("index")
-                w.int(Int64(i))
-                w.key("message")
-                w.string(m)
-                w.endObject()
-            }
-            w.endArray()
-        }
-        w.endObject()
-        return w.bytes
     }
 }
 
