@@ -37,13 +37,19 @@ struct BotDetector: Sendable {
         guard enabled else { return nil }
         guard let ua = userAgent, !ua.isEmpty else { return "no user agent" }
         switch ua.utf8.withContiguousStorageIfAvailable(asciiMatch) ?? .notASCII {
-        case .pattern(let index): return patterns[index]
+        // A plain "bot" hit (rare in real traffic) takes the general path too, where any exception
+        // for human user agents that merely contain "bot" lives.
+        case .pattern(let index) where patterns[index] != "bot": return patterns[index]
         case .none: return nil
-        case .notASCII:
-            let lower = ua.lowercased()
-            for p in patterns where p.isEmpty || lower.contains(p) { return p }
-            return nil
+        case .pattern, .notASCII: return unicodeMatch(ua)
         }
+    }
+
+    /// The general definition: Unicode lowercasing, then the first contained pattern in list order.
+    private func unicodeMatch(_ ua: String) -> String? {
+        let lower = ua.lowercased()
+        for p in patterns where p.isEmpty || lower.contains(p) { return p }
+        return nil
     }
 
     private enum ASCIIMatch {
