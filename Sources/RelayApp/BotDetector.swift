@@ -37,17 +37,22 @@ struct BotDetector: Sendable {
         guard enabled else { return nil }
         guard let ua = userAgent, !ua.isEmpty else { return "no user agent" }
         switch ua.utf8.withContiguousStorageIfAvailable(asciiMatch) ?? .notASCII {
+        // A plain "bot" hit (rare in real traffic) takes the general path too, where any exception
+        // for human user agents that merely contain "bot" lives.
         case .pattern(let index) where patterns[index] != "bot": return patterns[index]
         case .none: return nil
-        case .pattern, .notASCII:
-            // Rare: non-ASCII agents, and "bot" (which may be part of a human device name) take the full path.
-            let lower = ua.lowercased()
-            for p in patterns where p.isEmpty || lower.contains(p) {
-                if p == "bot", Self.botOnlyInHumanWords(lower) { continue }
-                return p
-            }
-            return nil
+        case .pattern, .notASCII: return unicodeMatch(ua)
         }
+    }
+
+    /// The general definition: Unicode lowercasing, then the first contained pattern in list order.
+    private func unicodeMatch(_ ua: String) -> String? {
+        let lower = ua.lowercased()
+        for p in patterns where p.isEmpty || lower.contains(p) {
+            if p == "bot", Self.botOnlyInHumanWords(lower) { continue }
+            return p
+        }
+        return nil
     }
 
     /// Human user agents whose device names contain "bot" (the Cubot phone brand: "CUBOT KINGKONG 5 Pro").

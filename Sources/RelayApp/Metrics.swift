@@ -124,7 +124,7 @@ public final class Metrics: Sendable {
             if i > 0 { s += "," }
             s += k + "=\""
             // Label values are nearly always plain (routes, statuses, reasons): append them whole.
-            if !v.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) {
+            if !v.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) {  // \ " newline
                 s += v + "\""
                 continue
             }

@@ -1,6 +1,7 @@
+import Testing
+
 // SPDX-License-Identifier: Apache-2.0
 @testable import RelayApp
-import Testing
 
 /// The byte-level matcher must find exactly what Unicode lowercasing plus `String.contains` finds.
 @Suite("Bot detection by user agent")

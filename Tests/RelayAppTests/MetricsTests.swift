@@ -1,6 +1,7 @@
+import Testing
+
 // SPDX-License-Identifier: Apache-2.0
 @testable import RelayApp
-import Testing
 
 /// The registry's exposition text: label escaping and histogram accumulation.
 @Suite("Prometheus metrics registry")
@@ -28,7 +29,8 @@ struct MetricsTests {
         m.observe("lat", [("k", "v")], 0.5, buckets: [0.005, 0.01, 1])
         let text = m.render()
         for line in [
-            #"lat_bucket{le="0.005"} 2"#, #"lat_bucket{le="0.01"} 2"#, #"lat_bucket{le="1"} 3"#, #"lat_bucket{le="+Inf"} 4"#,
+            #"lat_bucket{le="0.005"} 2"#, #"lat_bucket{le="0.01"} 2"#, #"lat_bucket{le="1"} 3"#,
+            #"lat_bucket{le="+Inf"} 4"#,
             "lat_count 4", "lat_sum 3.025", #"lat_bucket{k="v",le="1"} 1"#, #"lat_count{k="v"} 1"#,
         ] {
             #expect(text.split(separator: "\n").contains(Substring(line)), "\(line)")

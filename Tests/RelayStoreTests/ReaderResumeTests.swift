@@ -11,7 +11,9 @@ import Testing
 
     @Test(
         "a batch re-read while it fills equals a fresh read, across segment rolls and limits",
-        arguments: [(maxEvents: 1000, maxBytes: 1 << 20), (maxEvents: 7, maxBytes: 1 << 20), (maxEvents: 1000, maxBytes: 500)])
+        arguments: [
+            (maxEvents: 1000, maxBytes: 1 << 20), (maxEvents: 7, maxBytes: 1 << 20), (maxEvents: 1000, maxBytes: 500),
+        ])
     func growingBatch(maxEvents: Int, maxBytes: Int) throws {
         try withTemporaryDirectory { dir in
             let queue = try DurableQueue(directory: dir, options: testOptions(segmentBytes: 600))
@@ -21,11 +23,14 @@ import Testing
                     _ = queue.appendSync([makeEvent(next, pixel: Self.pixel)])
                     next += 1
                 }
-                let batch = try #require(try queue.readBatch(pixelID: Self.pixel, maxEvents: maxEvents, maxBytes: maxBytes))
+                let batch = try #require(
+                    try queue.readBatch(pixelID: Self.pixel, maxEvents: maxEvents, maxBytes: maxBytes))
                 // The FIFO prefix within the limits (at least one event), as a fresh scan takes it.
                 var fit: [QueuedEvent] = []
                 for event in (0..<next).map({ makeEvent($0, pixel: Self.pixel) }) where fit.count < maxEvents {
-                    if !fit.isEmpty && fit.reduce(0, { $0 + $1.payload.count }) + event.payload.count > maxBytes { break }
+                    if !fit.isEmpty && fit.reduce(0, { $0 + $1.payload.count }) + event.payload.count > maxBytes {
+                        break
+                    }
                     fit.append(event)
                 }
                 #expect(batch.events == fit, "round \(round)")

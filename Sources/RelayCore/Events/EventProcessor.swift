@@ -130,7 +130,8 @@ public final class EventProcessor {
             return .failure(EventRejection("custom_data.value must be a number"))
         }
         if let c = customData?["currency"], c != .null {
-            guard case .string(let cur) = c, cur.utf8.count == 3, cur.utf8.allSatisfy({ ($0 | 0x20) &- 0x61 < 26 }) else {
+            guard case .string(let cur) = c, cur.utf8.count == 3, cur.utf8.allSatisfy({ ($0 | 0x20) &- 0x61 < 26 })
+            else {
                 return .failure(EventRejection("custom_data.currency must be a 3-letter ISO 4217 code such as \"USD\""))
             }
         }

@@ -25,7 +25,9 @@ public enum FacebookCookies {
     /// Whether a value has the `fb.N.MS.X` shape (index digits, 13-digit-ish millisecond time, a payload).
     public static func isWellFormed(_ value: String) -> Bool {
         // Runs for every beacon: ASCII values (all real ones) are checked on their bytes.
-        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiWellFormed), let result = ascii { return result }
+        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiWellFormed), let result = ascii {
+            return result
+        }
         let parts = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "fb", !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit),
             parts[2].count >= 10, parts[2].count <= 13, parts[2].allSatisfy(\.isASCIIDigit), !parts[3].isEmpty
@@ -66,7 +68,9 @@ public enum FacebookCookies {
     public static func subdomainIndex(cookieDomain: String?, requestHost: String) -> Int {
         let source = cookieDomain?.isEmpty == false ? cookieDomain! : requestHost
         // Runs for every beacon: ASCII names (all valid host names) are counted on their bytes.
-        if let ascii = source.utf8.withContiguousStorageIfAvailable(asciiSubdomainIndex), let index = ascii { return index }
+        if let ascii = source.utf8.withContiguousStorageIfAvailable(asciiSubdomainIndex), let index = ascii {
+            return index
+        }
         let domain = source.trimmingDots()
         if domain == "localhost" || domain.contains(":") || domain.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
             return 0

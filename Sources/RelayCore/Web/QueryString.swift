@@ -162,7 +162,9 @@ public enum URLParts {
     /// Host part of a `Host` header value (port and brackets removed), lowercased.
     public static func hostHeaderName(_ value: String) -> String {
         // Runs for every beacon: an ASCII header is cut and lowercased on its bytes.
-        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiHostHeaderName), let name = ascii { return name }
+        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiHostHeaderName), let name = ascii {
+            return name
+        }
         var v = Substring(value)
         if v.hasPrefix("["), let close = v.firstIndex(of: "]") {
             return String(v[v.index(after: v.startIndex)..<close]).lowercased()

@@ -25,7 +25,8 @@ struct ASCIIFastPathTests {
 
     static let cookieValues = [
         "fb.1.1767225512345.1234567890", "fb.0.1767225512.x", "fb.12.176722551234.a.b.c", "fb.1.1767225512345.",
-        "fb.1.176722551.x", "fb.1.17672255123456.x", "fb..1767225512345.x", "fb.1a.1767225512345.x", "fb.1.17672255x2345.x",
+        "fb.1.176722551.x", "fb.1.17672255123456.x", "fb..1767225512345.x", "fb.1a.1767225512345.x",
+        "fb.1.17672255x2345.x",
         "fx.1.1767225512345.x", "fb", "fb.", "fb.1", "fb.1.", "fb.1.1767225512345", "", "FB.1.1767225512345.x",
         "fb.1.1767225512345.\u{301}x", "fb.1.1767225512345.é", "fb.1\u{301}.1767225512345.x", " fb.1.1767225512345.x",
     ]
@@ -36,9 +37,11 @@ struct ASCIIFastPathTests {
     }
 
     static let urls = [
-        "https://shop.example.com/checkout?order=1&fbclid=IwAR2x&utm_source=a", "https://x.test/?fbclid=", "https://x.test/?fbclid",
+        "https://shop.example.com/checkout?order=1&fbclid=IwAR2x&utm_source=a", "https://x.test/?fbclid=",
+        "https://x.test/?fbclid",
         "https://x.test/?a=1&&fbclid=abc#frag", "https://x.test/#frag?fbclid=abc", "https://x.test/?x=1#fbclid=abc",
-        "https://x.test/?fbcl%69d=enc&fbclid=plain", "https://x.test/?fbclid=a%20b+c&fbclid=second", "https://x.test/?fbclid=%zz",
+        "https://x.test/?fbcl%69d=enc&fbclid=plain", "https://x.test/?fbclid=a%20b+c&fbclid=second",
+        "https://x.test/?fbclid=%zz",
         "https://x.test/?FBCLID=upper", "https://x.test/?fbclid=caf%C3%A9", "https://x.test/é?fbclid=nonascii",
         "https://x.test/?\u{301}fbclid=mark", "https://x.test/path", "", "?fbclid=only", "https://x.test/?fbclid=1=2",
         "https://x.test/?a=b+c&fb+clid=plus",
@@ -47,7 +50,8 @@ struct ASCIIFastPathTests {
     @Test("value(named:inURL:) matches the reference", arguments: urls)
     func queryValue(url: String) {
         for name in ["fbclid", "fb clid", "a", "é"] {
-            #expect(QueryString.value(named: name, inURL: url) == Self.referenceValue(named: name, inURL: url), "\(name)")
+            #expect(
+                QueryString.value(named: name, inURL: url) == Self.referenceValue(named: name, inURL: url), "\(name)")
         }
     }
 
@@ -66,8 +70,12 @@ struct ASCIIFastPathTests {
 
     @Test("subdomainIndex matches the reference", arguments: hosts)
     func subdomainIndex(host: String) {
-        #expect(FacebookCookies.subdomainIndex(cookieDomain: nil, requestHost: host) == Self.referenceSubdomainIndex(cookieDomain: nil, requestHost: host))
-        #expect(FacebookCookies.subdomainIndex(cookieDomain: host, requestHost: "a.b") == Self.referenceSubdomainIndex(cookieDomain: host, requestHost: "a.b"))
+        #expect(
+            FacebookCookies.subdomainIndex(cookieDomain: nil, requestHost: host)
+                == Self.referenceSubdomainIndex(cookieDomain: nil, requestHost: host))
+        #expect(
+            FacebookCookies.subdomainIndex(cookieDomain: host, requestHost: "a.b")
+                == Self.referenceSubdomainIndex(cookieDomain: host, requestHost: "a.b"))
     }
 
     static func referenceHostHeaderName(_ value: String) -> String {
@@ -81,7 +89,9 @@ struct ASCIIFastPathTests {
 
     @Test(
         "hostHeaderName matches the reference",
-        arguments: hosts + ["Shop.Example.COM:8443", "[::FFFF:1.2.3.4]", "[::1", "[x]:1", ":80", "HOST:", "Bücher.DE:1"])
+        arguments: hosts + [
+            "Shop.Example.COM:8443", "[::FFFF:1.2.3.4]", "[::1", "[x]:1", ":80", "HOST:", "Bücher.DE:1",
+        ])
     func hostHeaderName(value: String) {
         #expect(URLParts.hostHeaderName(value) == Self.referenceHostHeaderName(value))
     }
@@ -89,8 +99,10 @@ struct ASCIIFastPathTests {
     @Test(
         "an origin is allowed exactly when its normalised form is listed",
         arguments: [
-            ("https://shop.example.com", true), ("https://SHOP.example.com", true), ("https://shop.example.com:443", true),
-            ("http://shop.example.com", false), ("https://shop.example.com/", false), ("https://other.example.com", false),
+            ("https://shop.example.com", true), ("https://SHOP.example.com", true),
+            ("https://shop.example.com:443", true),
+            ("http://shop.example.com", false), ("https://shop.example.com/", false),
+            ("https://other.example.com", false),
             ("null", false), ("", false),
         ])
     func origins(origin: String, allowed: Bool) {
@@ -109,7 +121,9 @@ struct ASCIIFastPathTests {
         context.userAgent = "Mozilla/5.0"
         context.referer = "https://shop.example.com/"
         let event = JSONValue.object(
-            JSONObject([("event_name", .string("Lead")), ("custom_data", .object(JSONObject([("currency", .string(code))])))]))
+            JSONObject([
+                ("event_name", .string("Lead")), ("custom_data", .object(JSONObject([("currency", .string(code))]))),
+            ]))
         let result = EventProcessor(currentYear: 2026).process(event, context: &context)
         if case .failure(let rejection) = result {
             #expect(!valid)
