@@ -75,11 +75,12 @@ public final class StatusStore: Sendable {
                     s.head = (s.head + 1) % capacity
                 }
             }
-            var c = s.coverage[e.eventName] ?? Coverage()
-            c.events += 1
-            for (k, name) in MatchKeys.reported where e.matchKeys.contains(k) { c.perKey[name, default: 0] += 1 }
-            if !e.mintedEventID { c.withOwnID += 1 }
-            s.coverage[e.eventName] = c
+            // Updated in place: copying the entry out and back would copy its dictionary on every event.
+            s.coverage[e.eventName, default: Coverage()].events += 1
+            for (k, name) in MatchKeys.reported where e.matchKeys.contains(k) {
+                s.coverage[e.eventName, default: Coverage()].perKey[name, default: 0] += 1
+            }
+            if !e.mintedEventID { s.coverage[e.eventName, default: Coverage()].withOwnID += 1 }
             let minute = nowMs / 60_000
             s.perMinute[minute, default: [:]][e.eventName, default: 0] += 1
             if s.perMinute.count > 60 { s.perMinute = s.perMinute.filter { $0.key > minute - 60 } }
