@@ -4,7 +4,8 @@
 #
 #   1. POST /events req/s, ratio to nginx, p50/p99 (keep-alive and a new connection per request,
 #      1 and 64 connections): pixelrelay as in production (a pixel + token pointed at a local fake
-#      Graph API, so the forwarder runs; every 202 is after fdatasync), and in dry-run.
+#      Graph API, so the forwarder runs; every 202 is after fdatasync), in dry-run, and — as the
+#      reference for what durability costs — the production config with fdatasync skipped.
 #   2. Forwarded events/s: BENCH_DRAIN_EVENTS queued while the upstream is unreachable, then drained.
 #   3. RSS under the 64-connection load, and with BENCH_BACKLOG_EVENTS queued.
 #   4. Startup time (exec → /healthz 200), empty and with the backlog; binary size.
@@ -101,7 +102,7 @@ EOF
 start_relay() {
     local t0 t1
     t0=$(now_us)
-    taskset -c "$SCPU" "$BIN" serve --config "$WORK/$1.json" --port "$2" >>"$WORK/$1.log" 2>&1 &
+    env ${RELAY_ENV:-} taskset -c "$SCPU" "$BIN" serve --config "$WORK/$1.json" --port "$2" >>"$WORK/$1.log" 2>&1 &
     RELAY_PID=$!
     PIDS+=("$RELAY_PID")
     wait_healthy "$2" "$RELAY_PID" || { log "bench: pixelrelay ($1) did not become healthy:"; tail -5 "$WORK/$1.log" >&2; exit 1; }
@@ -194,7 +195,7 @@ log "fake Graph API at $FAKE_URL; work dir $WORK"
 
 declare -A RPS P50 P99 NON CPU
 if [[ $SKIP != *" http "* ]]; then
-    for p in $NGINX_PORT $PORT $((PORT + 1)); do is_listening "$p" && { log "bench: port $p is in use"; exit 1; }; done
+    for p in $NGINX_PORT $PORT $((PORT + 1)) $((PORT + 3)); do is_listening "$p" && { log "bench: port $p is in use"; exit 1; }; done
     mkdir -p "$WORK/nginx"
     taskset -c "$SCPU" nginx -p "$WORK/nginx" -c "$SHARED/nginx.conf" 2>"$WORK/nginx.log" &
     NGINX_PID=$!
@@ -205,11 +206,15 @@ if [[ $SKIP != *" http "* ]]; then
     PR_PID=$RELAY_PID
     start_relay dry $((PORT + 1))
     DRY_PID=$RELAY_PID
+    # The same production configuration with fdatasync skipped: what durable acks cost (reference only).
+    config nosync "$FAKE_URL"
+    RELAY_ENV=PIXELRELAY_BENCH_UNSAFE_NO_FSYNC=1 start_relay nosync $((PORT + 3))
+    NOSYNC_PID=$RELAY_PID
     for _ in $(seq 100); do is_listening $NGINX_PORT && break; sleep 0.05; done
 
-    SERVERS="nginx relay dry"
-    declare -A SPORT=([nginx]=$NGINX_PORT [relay]=$PORT [dry]=$((PORT + 1)))
-    declare -A SPID=([nginx]=$NGINX_PID [relay]=$PR_PID [dry]=$DRY_PID)
+    SERVERS="nginx relay dry nosync"
+    declare -A SPORT=([nginx]=$NGINX_PORT [relay]=$PORT [dry]=$((PORT + 1)) [nosync]=$((PORT + 3)))
+    declare -A SPID=([nginx]=$NGINX_PID [relay]=$PR_PID [dry]=$DRY_PID [nosync]=$NOSYNC_PID)
     LOADS="ka1 ka64 close1 close64"
     declare -A LCONNS=([ka1]=1 [ka64]=64 [close1]=1 [close64]=64)
     declare -A LSCRIPT=([ka1]=beacon.lua [ka64]=beacon.lua [close1]=beacon-close.lua [close64]=beacon-close.lua)
@@ -232,7 +237,7 @@ if [[ $SKIP != *" http "* ]]; then
     dry_load_rss=$(cat "$WORK"/wrk-ka64-dry-*.txt.rss | sort -n | tail -1)
     relay_requests=0
     for f in "$WORK"/wrk-*-relay-*.txt; do relay_requests=$((relay_requests + $(wrk_field "$f" requests))); done
-    for pid in "$NGINX_PID" "$PR_PID" "$DRY_PID"; do stop_pid "$pid"; done
+    for pid in "$NGINX_PID" "$PR_PID" "$DRY_PID" "$NOSYNC_PID"; do stop_pid "$pid"; done
 
     for load in $LOADS; do
         for s in $SERVERS; do
@@ -329,7 +334,7 @@ echo "pixelrelay vs nginx return 204 — $(nproc) cores, server on CPU $SCPU, wr
 echo "$(uname -r); $(nginx -v 2>&1 | sed 's/.*: //'); $("$BIN" --version 2>/dev/null | sed 's/^/pixelrelay /')"
 if [[ $SKIP != *" http "* ]]; then
     declare -A LNAME=([ka1]="keep-alive, 1 conn" [ka64]="keep-alive, 64 conns" [close1]="new conn/request, 1" [close64]="new conn/request, 64")
-    declare -A SNAME=([nginx]="nginx 204" [relay]="pixelrelay" [dry]="pixelrelay dry-run")
+    declare -A SNAME=([nginx]="nginx 204" [relay]="pixelrelay" [dry]="pixelrelay dry-run" [nosync]="pixelrelay, no fsync (unsafe reference)")
     echo
     printf '%-22s %-19s %10s %8s %9s %9s %9s %8s\n' "load" "server" "req/s" "×nginx" "p50 ms" "p99 ms" "CPU µs/req" "errors"
     for load in $LOADS; do
