@@ -18,8 +18,14 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shared/ sits next to the repository (next to the main checkout when this is a git worktree).
-SHARED=${BENCH_SHARED:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd ||
-    cd "$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/bench" 2>/dev/null && pwd || true)}
+find_shared() {
+    local d
+    for d in "$ROOT/../shared/bench" \
+        "$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/bench"; do
+        if [ -f "$d/nginx.conf" ]; then (cd "$d" && pwd); return; fi
+    done
+}
+SHARED=${BENCH_SHARED:-$(find_shared)}
 BIN=${PIXELRELAY_BIN:-$ROOT/.build/release/pixelrelay}
 FAKE=${FAKEGRAPH_BIN:-$ROOT/.build/release/fakegraph}
 RUNS=${BENCH_RUNS:-3}
