@@ -33,6 +33,7 @@ test: test-deps
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
 	$(MAKE) --no-print-directory browser-test
 	$(MAKE) --no-print-directory validate-k8s
+	$(MAKE) --no-print-directory lint
 
 browser-test: build
 	Tests/browser/run-gateway.sh .build/debug/pixelrelay

@@ -46,13 +46,16 @@ public final class Gateway: @unchecked Sendable {
         let metrics = Metrics()
         Self.describe(metrics)
         let status = StatusStore()
-        context = GatewayContext(config: config, metrics: metrics, status: status, queue: queue, version: version, logger: logger)
+        context = GatewayContext(
+            config: config, metrics: metrics, status: status, queue: queue, version: version, logger: logger)
         if let upstream {
             client = upstream
         } else if config.isDryRun {
             client = try DryRunClient(dataDir: dataDir, onRecord: { status.recordDryRun($0) })
         } else {
-            client = try CurlClient(maxConnections: 8, allowPlainHTTP: config.graphAPI.baseURL.hasPrefix("http://"), userAgent: "pixelrelay/\(version)")
+            client = try CurlClient(
+                maxConnections: 8, allowPlainHTTP: config.graphAPI.baseURL.hasPrefix("http://"),
+                userAgent: "pixelrelay/\(version)")
         }
         var fo = ForwarderWorker.Options()
         fo.graphBaseURL = config.graphAPI.baseURL
@@ -115,7 +118,8 @@ public final class Gateway: @unchecked Sendable {
         var out: [ForwardTarget] = []
         for site in config.sites {
             for p in site.pixels where !out.contains(where: { $0.pixelID == p.pixelID }) {
-                out.append(ForwardTarget(pixelID: p.pixelID, accessToken: p.accessToken, testEventCode: p.testEventCode))
+                out.append(
+                    ForwardTarget(pixelID: p.pixelID, accessToken: p.accessToken, testEventCode: p.testEventCode))
             }
         }
         return out
@@ -127,11 +131,13 @@ public final class Gateway: @unchecked Sendable {
         m.describe("pixelrelay_events_rejected_total", type: "counter", "Events refused, by reason")
         m.describe("pixelrelay_events_dropped_total", type: "counter", "Valid events not forwarded, by reason")
         m.describe("pixelrelay_user_data_dropped_total", type: "counter", "Identifier values dropped by normalisation")
-        m.describe("pixelrelay_upstream_requests_total", type: "counter", "Graph API requests by outcome and error code")
+        m.describe(
+            "pixelrelay_upstream_requests_total", type: "counter", "Graph API requests by outcome and error code")
         m.describe("pixelrelay_upstream_events_total", type: "counter", "Events by forwarding outcome")
         m.describe("pixelrelay_upstream_latency_seconds", type: "histogram", "Graph API request latency")
         m.describe("pixelrelay_batch_size_events", type: "histogram", "Events per Graph API request")
-        m.describe("pixelrelay_ack_latency_seconds", type: "histogram", "Beacon receive to acknowledgement (includes fsync)")
+        m.describe(
+            "pixelrelay_ack_latency_seconds", type: "histogram", "Beacon receive to acknowledgement (includes fsync)")
         m.describe("pixelrelay_queue_events", type: "gauge", "Events waiting in the durable queue")
         m.describe("pixelrelay_queue_bytes", type: "gauge", "Bytes of undelivered events on disk")
         m.describe("pixelrelay_queue_oldest_age_seconds", type: "gauge", "Age of the oldest queued event per pixel")
@@ -157,24 +163,46 @@ struct ForwardMetrics: ForwardObserver {
         if r.outcome != .expired {
             metrics.increment(
                 "pixelrelay_upstream_requests_total",
-                [("outcome", outcome), ("code", r.graphCode.map(String.init) ?? (r.httpStatus.map(String.init) ?? "none"))])
-            metrics.observe("pixelrelay_upstream_latency_seconds", [], Double(r.latencyMs) / 1000, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
-            metrics.observe("pixelrelay_batch_size_events", [], Double(r.eventIDs.count), buckets: [1, 10, 50, 100, 250, 500, 1000])
+                [
+                    ("outcome", outcome),
+                    ("code", r.graphCode.map(String.init) ?? (r.httpStatus.map(String.init) ?? "none")),
+                ])
+            metrics.observe(
+                "pixelrelay_upstream_latency_seconds", [], Double(r.latencyMs) / 1000,
+                buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+            metrics.observe(
+                "pixelrelay_batch_size_events", [], Double(r.eventIDs.count), buckets: [1, 10, 50, 100, 250, 500, 1000])
         }
-        metrics.increment("pixelrelay_upstream_events_total", [("outcome", outcome), ("pixel", r.pixelID)], by: Double(r.eventIDs.count))
+        metrics.increment(
+            "pixelrelay_upstream_events_total", [("outcome", outcome), ("pixel", r.pixelID)],
+            by: Double(r.eventIDs.count))
         status.apply(r, nowMs: Clock.nowMs())
         switch r.outcome {
         case .delivered:
-            logger.debug("batch delivered", metadata: ["pixel": "\(r.pixelID)", "events": "\(r.eventIDs.count)", "fbtrace_id": "\(r.fbtraceID ?? "")"])
-            for m in r.messages { logger.warning("Meta warning", metadata: ["pixel": "\(r.pixelID)", "message": "\(m)"]) }
+            logger.debug(
+                "batch delivered",
+                metadata: [
+                    "pixel": "\(r.pixelID)", "events": "\(r.eventIDs.count)", "fbtrace_id": "\(r.fbtraceID ?? "")",
+                ])
+            for m in r.messages {
+                logger.warning("Meta warning", metadata: ["pixel": "\(r.pixelID)", "message": "\(m)"])
+            }
         case .retrying(let why):
-            logger.warning("batch will be retried", metadata: ["pixel": "\(r.pixelID)", "events": "\(r.eventIDs.count)", "error": "\(why)"])
+            logger.warning(
+                "batch will be retried",
+                metadata: ["pixel": "\(r.pixelID)", "events": "\(r.eventIDs.count)", "error": "\(why)"])
         case .deadLettered(let why):
-            logger.error("event dead-lettered", metadata: ["pixel": "\(r.pixelID)", "event_ids": "\(r.eventIDs.joined(separator: ","))", "error": "\(why)", "fbtrace_id": "\(r.fbtraceID ?? "")"])
+            logger.error(
+                "event dead-lettered",
+                metadata: [
+                    "pixel": "\(r.pixelID)", "event_ids": "\(r.eventIDs.joined(separator: ","))", "error": "\(why)",
+                    "fbtrace_id": "\(r.fbtraceID ?? "")",
+                ])
         case .paused(let why):
             logger.error("pixel paused; events are kept", metadata: ["pixel": "\(r.pixelID)", "reason": "\(why)"])
         case .expired:
-            logger.error("events expired before delivery", metadata: ["pixel": "\(r.pixelID)", "events": "\(r.eventIDs.count)"])
+            logger.error(
+                "events expired before delivery", metadata: ["pixel": "\(r.pixelID)", "events": "\(r.eventIDs.count)"])
         }
     }
 }

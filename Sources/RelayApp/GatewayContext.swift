@@ -19,7 +19,9 @@ final class GatewayContext: Sendable {
     nonisolated(unsafe) var forwarder: ForwarderWorker?
     nonisolated(unsafe) var httpStatistics: (@Sendable () -> HTTPServer.Statistics)?
 
-    init(config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String, logger: Logger) {
+    init(
+        config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String, logger: Logger
+    ) {
         self.config = config
         self.logger = logger
         self.metrics = metrics

@@ -30,7 +30,8 @@ final class IngestHandler: @unchecked Sendable {
     /// Handles a beacon whose events are already extracted (from JSON or from `/tr` parameters).
     /// `respond` is called exactly once, possibly on the queue's commit thread.
     func ingest(
-        _ request: HTTPRequest, connection: ConnectionInfo, events eventsResult: () -> Result<[JSONValue], EventRejection>,
+        _ request: HTTPRequest, connection: ConnectionInfo,
+        events eventsResult: () -> Result<[JSONValue], EventRejection>,
         respond: @escaping @Sendable (Outcome) -> Void
     ) {
         let nowMs = Clock.nowMs()
@@ -39,14 +40,20 @@ final class IngestHandler: @unchecked Sendable {
         let bearer = Self.bearer(request.headers["authorization"])
         // CORS headers only for an origin some site allows: reflecting any origin with credentials would let
         // every page read our answers (S3). A bearer request is server-to-server; its origin is not checked.
-        let originRefused = origin.map { o in
-            guard bearer == nil, o != "null" else { return false }
-            if case .forbidden = gateway.sites.resolve(origin: o, bearer: nil, pageURL: nil, requestHost: nil) { return true }
-            return false
-        } ?? false
+        let originRefused =
+            origin.map { o in
+                guard bearer == nil, o != "null" else { return false }
+                if case .forbidden = gateway.sites.resolve(origin: o, bearer: nil, pageURL: nil, requestHost: nil) {
+                    return true
+                }
+                return false
+            } ?? false
         var cors: [(name: String, value: String)] = []
         if let origin, !originRefused {
-            cors = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
+            cors = [
+                ("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+                ("Vary", "Origin"),
+            ]
         } else if origin != nil {
             cors = [("Vary", "Origin")]
         }
@@ -57,7 +64,10 @@ final class IngestHandler: @unchecked Sendable {
         if !rateLimiter.allow(clientIP, nowMs: nowMs) {
             metrics.increment("pixelrelay_events_dropped_total", [("reason", "rate_limited")])
             gateway.status.dropped(reason: "rate_limited")
-            respond(Outcome(status: 429, body: Self.error("too many requests from this client; slow down"), headers: cors + [("Retry-After", "1")]))
+            respond(
+                Outcome(
+                    status: 429, body: Self.error("too many requests from this client; slow down"),
+                    headers: cors + [("Retry-After", "1")]))
             return
         }
         let events: [JSONValue]
@@ -68,7 +78,10 @@ final class IngestHandler: @unchecked Sendable {
                 // A refused origin learns nothing about its body: the answer is the origin's 403 (S3).
                 metrics.increment("pixelrelay_events_dropped_total", [("reason", "origin")])
                 gateway.status.dropped(reason: "origin")
-                respond(Outcome(status: 403, body: Self.error("origin \(origin?.prefix(200) ?? "") is not allowed"), headers: cors))
+                respond(
+                    Outcome(
+                        status: 403, body: Self.error("origin \(origin?.prefix(200) ?? "") is not allowed"),
+                        headers: cors))
                 return
             }
             metrics.increment("pixelrelay_events_rejected_total", [("reason", "bad_body")])
@@ -98,7 +111,8 @@ final class IngestHandler: @unchecked Sendable {
         context.referer = referer
         // A proxy may split cookies over several fields (RFC 9113 §8.2.3); read them as one list.
         let cookieFields = request.headers.values("cookie")
-        let cookies = FacebookCookies.fromCookieHeader(cookieFields.count > 1 ? cookieFields.joined(separator: "; ") : cookieFields.first)
+        let cookies = FacebookCookies.fromCookieHeader(
+            cookieFields.count > 1 ? cookieFields.joined(separator: "; ") : cookieFields.first)
         context.cookieFbp = cookies.fbp
         context.cookieFbc = cookies.fbc
         context.trustedSource = trusted
@@ -124,7 +138,9 @@ final class IngestHandler: @unchecked Sendable {
                 ids.append(event.eventID)
                 for w in event.warnings { warnings.append((index, w)) }
                 for d in event.droppedFields {
-                    metrics.increment("pixelrelay_user_data_dropped_total", [("field", d.field.rawValue), ("reason", d.reason.rawValue)])
+                    metrics.increment(
+                        "pixelrelay_user_data_dropped_total",
+                        [("field", d.field.rawValue), ("reason", d.reason.rawValue)])
                 }
                 var reason: String?
                 if event.consentDenied {
@@ -142,13 +158,15 @@ final class IngestHandler: @unchecked Sendable {
                     dropped.append((index, reason))
                     metrics.increment("pixelrelay_events_dropped_total", [("reason", reason)])
                     gateway.status.dropped(reason: reason)
-                    gateway.status.accepted(event, pixelIDs: [], site: site.name, nowMs: nowMs, outcome: "dropped: \(reason)")
+                    gateway.status.accepted(
+                        event, pixelIDs: [], site: site.name, nowMs: nowMs, outcome: "dropped: \(reason)")
                     continue
                 }
                 for pixel in pixels {
                     queued.append(
                         QueuedEvent(
-                            pixelID: pixel, eventID: event.eventID, eventName: event.eventName, eventTime: event.eventTime,
+                            pixelID: pixel, eventID: event.eventID, eventName: event.eventName,
+                            eventTime: event.eventTime,
                             enqueuedAtMs: nowMs, payload: event.payload))
                 }
                 accepted.append((event, pixels))
@@ -162,14 +180,25 @@ final class IngestHandler: @unchecked Sendable {
             context.setFbc = nil
         }
         if let v = context.setFbp {
-            headers.append(("Set-Cookie", FacebookCookies.setCookie(name: "_fbp", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))))
+            headers.append(
+                (
+                    "Set-Cookie",
+                    FacebookCookies.setCookie(
+                        name: "_fbp", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))
+                ))
         }
         if let v = context.setFbc {
-            headers.append(("Set-Cookie", FacebookCookies.setCookie(name: "_fbc", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))))
+            headers.append(
+                (
+                    "Set-Cookie",
+                    FacebookCookies.setCookie(
+                        name: "_fbc", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))
+                ))
         }
         let received = events.count
         let acceptedCount = received - errors.count
-        let body = Self.summary(received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
+        let body = Self.summary(
+            received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
         if acceptedCount == 0 {
             // Nothing was accepted: no cookie either (a value minted for a rejected event identifies nothing).
             respond(Outcome(status: 400, body: body, headers: cors))
@@ -199,7 +228,8 @@ final class IngestHandler: @unchecked Sendable {
                 case .diskFull: reason = "disk_full"
                 default: reason = "io_error"
                 }
-                metrics.increment("pixelrelay_events_rejected_total", [("reason", reason)], by: Double(acceptedEvents.count))
+                metrics.increment(
+                    "pixelrelay_events_rejected_total", [("reason", reason)], by: Double(acceptedEvents.count))
                 status.dropped(reason: reason, count: acceptedEvents.count)
                 respond(
                     Outcome(
@@ -228,7 +258,8 @@ final class IngestHandler: @unchecked Sendable {
     }
 
     static func summary(
-        received: Int, accepted: Int, ids: [String], errors: [(Int, String)], dropped: [(Int, String)], warnings: [(Int, String)]
+        received: Int, accepted: Int, ids: [String], errors: [(Int, String)], dropped: [(Int, String)],
+        warnings: [(Int, String)]
     ) -> [UInt8] {
         var w = JSONWriter(capacity: 256)
         w.beginObject()
@@ -250,7 +281,9 @@ final class IngestHandler: @unchecked Sendable {
 
 extension IngestHandler {
     /// Writes `"key":[{"index":i,"<field>":text},…]` (omitted when empty unless `always`).
-    static func writeIndexed(_ w: inout JSONWriter, _ key: String, _ items: [(Int, String)], field: String, always: Bool = false) {
+    static func writeIndexed(
+        _ w: inout JSONWriter, _ key: String, _ items: [(Int, String)], field: String, always: Bool = false
+    ) {
         guard always || !items.isEmpty else { return }
         w.key(key)
         w.beginArray()

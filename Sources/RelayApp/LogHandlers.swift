@@ -48,7 +48,8 @@ public struct StderrLogHandler: LogHandler {
             line = String(decoding: w.bytes, as: UTF8.self) + "\n"
         case .text:
             let meta = merged.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line = "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(event.message)\(meta.isEmpty ? "" : " " + meta)\n"
+            line =
+                "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(event.message)\(meta.isEmpty ? "" : " " + meta)\n"
         }
         Self.lock.withLock { _ in
             var bytes = Array(line.utf8)
@@ -66,6 +67,7 @@ public struct StderrLogHandler: LogHandler {
             let s = String(v)
             return String(repeating: "0", count: max(0, n - s.count)) + s
         }
-        return "\(tmv.tm_year + 1900)-\(pad(tmv.tm_mon + 1))-\(pad(tmv.tm_mday))T\(pad(tmv.tm_hour)):\(pad(tmv.tm_min)):\(pad(tmv.tm_sec)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
+        return
+            "\(tmv.tm_year + 1900)-\(pad(tmv.tm_mon + 1))-\(pad(tmv.tm_mday))T\(pad(tmv.tm_hour)):\(pad(tmv.tm_min)):\(pad(tmv.tm_sec)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
     }
 }

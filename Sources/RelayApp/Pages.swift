@@ -14,8 +14,10 @@ final class Pages: @unchecked Sendable {
 
     /// A transparent 1×1 GIF.
     static let gif: [UInt8] = [
-        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
-        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02,
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
+        0xFF,
+        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0x02,
         0x02, 0x44, 0x01, 0x00, 0x3B,
     ]
 
@@ -67,7 +69,9 @@ final class Pages: @unchecked Sendable {
         }
         w.endArray()
         w.endObject()
-        return HTTPResponse(status: reasons.isEmpty ? 200 : 503, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: w.bytes)
+        return HTTPResponse(
+            status: reasons.isEmpty ? 200 : 503,
+            headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: w.bytes)
     }
 
     // MARK: metrics
@@ -82,7 +86,9 @@ final class Pages: @unchecked Sendable {
         let now = Clock.nowMs()
         m.replaceGauge(
             "pixelrelay_queue_oldest_age_seconds",
-            stats.pixels.compactMap { p in p.oldestEnqueuedAtMs.map { ([("pixel", p.pixelID)], Double(now - $0) / 1000) } })
+            stats.pixels.compactMap { p in
+                p.oldestEnqueuedAtMs.map { ([("pixel", p.pixelID)], Double(now - $0) / 1000) }
+            })
         m.set("pixelrelay_dead_letters", [], Double(stats.pixels.reduce(0) { $0 + $1.deadLetters }))
         m.set("pixelrelay_queue_quarantined_records", [], Double(stats.quarantined))
         let states = context.forwarder?.pixelStates() ?? []
@@ -122,7 +128,9 @@ final class Pages: @unchecked Sendable {
             ("Content-Type", "application/javascript; charset=utf-8"), ("ETag", entry.etag),
             ("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
         ]
-        if let inm = request.headers["if-none-match"], inm.split(separator: ",").contains(where: { $0.trimmingSpacesSub() == entry.etag }) {
+        if let inm = request.headers["if-none-match"],
+            inm.split(separator: ",").contains(where: { $0.trimmingSpacesSub() == entry.etag })
+        {
             return HTTPResponse(status: 304, headers: headers.filter { $0.name != "Content-Type" })
         }
         return HTTPResponse(status: 200, headers: headers, body: entry.body)
@@ -134,7 +142,8 @@ final class Pages: @unchecked Sendable {
     static func pathPrelude(_ path: String) -> [UInt8] {
         var w = JSONWriter(capacity: 64)
         w.string(path)
-        let quoted = String(decoding: w.bytes.flatMap { $0 == UInt8(ascii: "<") ? Array("\\u003c".utf8) : [$0] }, as: UTF8.self)
+        let quoted = String(
+            decoding: w.bytes.flatMap { $0 == UInt8(ascii: "<") ? Array("\\u003c".utf8) : [$0] }, as: UTF8.self)
         return Array(
             ("(function(w){try{var p=w.pixelrelay;if(p&&p._pr)return p('_path',\(quoted));"
                 + "if(!p)p=w.pixelrelay=function(){(p.q=p.q||[]).push(arguments)};"
@@ -175,7 +184,9 @@ final class Pages: @unchecked Sendable {
             if let ip = IPAddress(connection.peerHost), ip.isLoopback { return nil }
             return HTTPResponse(
                 status: 403, contentType: "application/json",
-                body: "{\"error\":\"status pages are open only on loopback when no admin token is set (PIXELRELAY_ADMIN_TOKEN)\"}")
+                body:
+                    "{\"error\":\"status pages are open only on loopback when no admin token is set (PIXELRELAY_ADMIN_TOKEN)\"}"
+            )
         }
         if let auth = request.headers["authorization"] {
             if let bearer = IngestHandler.bearer(auth), token.matches(Array(bearer.utf8)) { return nil }
@@ -186,8 +197,11 @@ final class Pages: @unchecked Sendable {
             }
         }
         return HTTPResponse(
-            status: 401, headers: [("WWW-Authenticate", "Basic realm=\"pixelrelay status\""), ("Content-Type", "application/json")],
-            body: Array("{\"error\":\"admin token required (Authorization: Bearer <token>, or Basic with the token as password)\"}".utf8))
+            status: 401,
+            headers: [("WWW-Authenticate", "Basic realm=\"pixelrelay status\""), ("Content-Type", "application/json")],
+            body: Array(
+                "{\"error\":\"admin token required (Authorization: Bearer <token>, or Basic with the token as password)\"}"
+                    .utf8))
     }
 
     func statusEvents() -> HTTPResponse {
@@ -219,21 +233,29 @@ final class Pages: @unchecked Sendable {
         w.key("delivered"); w.int(Int64(snap.delivered))
         w.key("failed"); w.int(Int64(snap.failed))
         w.endObject()
-        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: w.bytes)
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: w.bytes)
     }
 
     func statusPage() -> HTTPResponse {
         let html = StatusPage.render(
-            snapshot: context.status.snapshot(), queue: context.queue.stats(), pixels: context.forwarder?.pixelStates() ?? [],
+            snapshot: context.status.snapshot(), queue: context.queue.stats(),
+            pixels: context.forwarder?.pixelStates() ?? [],
             config: context.config, version: context.version, nowMs: Clock.nowMs())
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")], body: Array(html.utf8))
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
+            body: Array(html.utf8))
     }
 
     func demo() -> HTTPResponse {
         guard context.config.servesDemo else {
-            return HTTPResponse(status: 404, contentType: "application/json", body: "{\"error\":\"the demo page is served in dry-run mode or with \\\"demo\\\": true\"}")
+            return HTTPResponse(
+                status: 404, contentType: "application/json",
+                body: "{\"error\":\"the demo page is served in dry-run mode or with \\\"demo\\\": true\"}")
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(EmbeddedAssets.demoHTML.utf8))
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+            body: Array(EmbeddedAssets.demoHTML.utf8))
     }
 }
 
@@ -241,7 +263,9 @@ final class Pages: @unchecked Sendable {
 enum Base64 {
     static func decode(_ s: String) -> [UInt8]? {
         var table = [UInt8](repeating: 255, count: 256)
-        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() { table[Int(c)] = UInt8(i) }
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(c)] = UInt8(i)
+        }
         var out: [UInt8] = []
         var acc: UInt32 = 0
         var bits = 0

@@ -47,7 +47,8 @@ final class Router: HTTPResponder, @unchecked Sendable {
                         "http.status": "\(response.status)",
                     ])
             }
-            metrics.increment("pixelrelay_http_requests_total", [("route", route), ("status", String(response.status))])
+            metrics.increment(
+                "pixelrelay_http_requests_total", [("route", route), ("status", String(response.status))])
             if route == "events" {
                 metrics.observe(
                     "pixelrelay_ack_latency_seconds", [], Double(Clock.nowMs() - started) / 1000,
@@ -72,7 +73,8 @@ final class Router: HTTPResponder, @unchecked Sendable {
         case (.options, "events"), (.options, "tr"):
             send(preflight(request))
         case (.get, "tr"), (.head, "tr"), (.post, "tr"):
-            let pairs = request.method == .post
+            let pairs =
+                request.method == .post
                 ? QueryString.parse(String(decoding: request.body, as: UTF8.self)) : QueryString.parse(request.query)
             let isGet = request.method != .post
             ingest.ingest(
@@ -83,7 +85,8 @@ final class Router: HTTPResponder, @unchecked Sendable {
                             isGet
                                 ? HTTPResponse(
                                     status: 200,
-                                    headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")] + outcome.headers,
+                                    headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")]
+                                        + outcome.headers,
                                     body: Pages.gif)
                                 : HTTPResponse(status: 204, headers: outcome.headers))
                     } else {
@@ -107,7 +110,10 @@ final class Router: HTTPResponder, @unchecked Sendable {
         case (.get, "demo"):
             send(pages.demo())
         case (_, "unknown"):
-            send(HTTPResponse(status: 404, contentType: "application/json", body: "{\"error\":\"not found: \(Self.safe(path))\"}"))
+            send(
+                HTTPResponse(
+                    status: 404, contentType: "application/json", body: "{\"error\":\"not found: \(Self.safe(path))\"}")
+            )
         default:
             // RFC 9110 §15.5.6: a 405 lists the methods the resource does support.
             send(
@@ -153,7 +159,9 @@ final class Router: HTTPResponder, @unchecked Sendable {
 
     func preflight(_ request: HTTPRequest) -> HTTPResponse {
         guard let origin = request.headers["origin"] else {
-            return HTTPResponse(status: 400, contentType: "application/json", body: "{\"error\":\"a preflight needs an Origin header\"}")
+            return HTTPResponse(
+                status: 400, contentType: "application/json", body: "{\"error\":\"a preflight needs an Origin header\"}"
+            )
         }
         guard case .site = context.sites.resolve(origin: origin, bearer: nil, pageURL: nil, requestHost: nil) else {
             return HTTPResponse(

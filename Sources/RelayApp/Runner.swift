@@ -70,7 +70,8 @@ public enum Runner {
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "pixelrelay")
         if config.isDryRun {
-            logger.notice("dry-run: requests are recorded in \(config.storage.dataDir)/dry-run/requests.jsonl, not sent to Meta")
+            logger.notice(
+                "dry-run: requests are recorded in \(config.storage.dataDir)/dry-run/requests.jsonl, not sent to Meta")
         }
         let gateway: Gateway
         do {
@@ -91,7 +92,9 @@ public enum Runner {
                     gateway.reloadPixels(from: fresh)
                     logger.notice("SIGHUP: pixel tokens and test event codes reloaded; paused pixels resume")
                 case .failure(let error):
-                    logger.error("SIGHUP: the new configuration has problems; keeping the old one", metadata: ["problems": "\(error.issues.count)"])
+                    logger.error(
+                        "SIGHUP: the new configuration has problems; keeping the old one",
+                        metadata: ["problems": "\(error.issues.count)"])
                     for issue in error.issues { logger.error("config problem", metadata: ["issue": "\(issue)"]) }
                 }
                 continue
@@ -107,7 +110,9 @@ public enum Runner {
     public static func checkConfig(overrides: ConfigOverrides) -> Int32 {
         switch loadConfig(overrides) {
         case .success(let config):
-            print("configuration OK: \(config.sites.count) site(s), \(config.sites.reduce(0) { $0 + $1.pixels.count }) pixel(s)\(config.isDryRun ? ", dry-run" : "")")
+            print(
+                "configuration OK: \(config.sites.count) site(s), \(config.sites.reduce(0) { $0 + $1.pixels.count }) pixel(s)\(config.isDryRun ? ", dry-run" : "")"
+            )
             return 0
         case .failure(let error):
             for issue in error.issues { print(issue.description) }
@@ -129,10 +134,14 @@ public enum Runner {
         do {
             let stats = try DurableQueue.stats(directory: dir)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            print("queue \(dir): \(stats.totalDepth) event(s), \(stats.totalBytes) byte(s), \(stats.quarantined) quarantined record(s)")
+            print(
+                "queue \(dir): \(stats.totalDepth) event(s), \(stats.totalBytes) byte(s), \(stats.quarantined) quarantined record(s)"
+            )
             for p in stats.pixels {
                 let age = p.oldestEnqueuedAtMs.map { "\((now - $0) / 1000)s" } ?? "-"
-                print("  pixel \(p.pixelID): \(p.depth) queued, \(p.bytes) bytes, oldest \(age), \(p.deadLetters) dead letter(s)")
+                print(
+                    "  pixel \(p.pixelID): \(p.depth) queued, \(p.bytes) bytes, oldest \(age), \(p.deadLetters) dead letter(s)"
+                )
             }
             return 0
         } catch {
@@ -147,7 +156,9 @@ public enum Runner {
         do {
             let letters = try DurableQueue.listDeadLetters(directory: dir)
             for d in letters {
-                print("\(d.deadAtMs)\t\(d.event.pixelID)\t\(d.event.eventName)\t\(d.event.eventID)\t\(d.event.eventTime)\t\(d.reason)\(d.metaMessage.map { " — \($0)" } ?? "")\(d.fbtraceID.map { " (fbtrace_id \($0))" } ?? "")")
+                print(
+                    "\(d.deadAtMs)\t\(d.event.pixelID)\t\(d.event.eventName)\t\(d.event.eventID)\t\(d.event.eventTime)\t\(d.reason)\(d.metaMessage.map { " — \($0)" } ?? "")\(d.fbtraceID.map { " (fbtrace_id \($0))" } ?? "")"
+                )
             }
             print("\(letters.count) dead letter(s)")
             return 0

@@ -19,7 +19,8 @@ struct SiteDirectory: Sendable {
         }
         if let origin, origin != "null" {
             if let site = sites.first(where: { $0.allowsOrigin(origin) }) { return .site(site, trusted: false) }
-            return .forbidden("origin \(origin.prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
+            return .forbidden(
+                "origin \(origin.prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
         }
         if let host = pageURL.flatMap(URLParts.host(of:)) {
             // Image and server requests carry no Origin: the page's host must be one of the site's
@@ -32,9 +33,11 @@ struct SiteDirectory: Sendable {
             if let site = sites.first(where: { $0.allowAnyOrigin }) { return .site(site, trusted: false) }
             return .forbidden("no site lists \(host.prefix(200)) in its domains")
         }
-        if let host = requestHost, let site = sites.first(where: { s in
-            s.servesHost(host) || s.domains.contains(where: { host.hasSuffix("." + $0) })
-        }) {
+        if let host = requestHost,
+            let site = sites.first(where: { s in
+                s.servesHost(host) || s.domains.contains(where: { host.hasSuffix("." + $0) })
+            })
+        {
             return .site(site, trusted: false)
         }
         if let site = sites.first(where: { $0.allowAnyOrigin }) ?? (sites.count == 1 ? sites.first : nil) {
@@ -48,7 +51,8 @@ struct SiteDirectory: Sendable {
     func siteForScript(host: String?, referer: String?, explicit: String?) -> SiteConfig? {
         if let explicit, let s = sites.first(where: { $0.name == explicit }) { return s }
         if let host {
-            if let s = sites.first(where: { s in s.domains.contains(where: { host == $0 || host.hasSuffix("." + $0) }) }) {
+            if let s = sites.first(where: { s in s.domains.contains(where: { host == $0 || host.hasSuffix("." + $0) }) }
+            ) {
                 return s
             }
         }

@@ -25,7 +25,8 @@ enum StatusPage {
         let totalDrops = s.drops.values.reduce(0, +)
         h += "<section><h2>Delivery</h2><div class=kpi>"
         h += "<div>\(queue.totalDepth)<span>queued</span></div><div class=ok>\(s.delivered)<span>delivered</span></div>"
-        h += "<div class=bad>\(s.failed)<span>dead-lettered / expired</span></div><div class=warn>\(totalDrops)<span>not forwarded</span></div></div>"
+        h +=
+            "<div class=bad>\(s.failed)<span>dead-lettered / expired</span></div><div class=warn>\(totalDrops)<span>not forwarded</span></div></div>"
         h += "<p>Queue: \(queue.totalBytes) bytes\(queue.diskFull ? " — <b class=bad>disk full</b>" : "").</p>"
         h += "<table><tr><th>pixel</th><th>state</th><th>queued</th><th>dead letters</th><th>last error</th></tr>"
         var pixelIDs = Set(pixels.map(\.pixelID))
@@ -33,14 +34,21 @@ enum StatusPage {
         for id in pixelIDs.sorted() {
             let st = pixels.first { $0.pixelID == id }
             let q = queue.pixels.first { $0.pixelID == id }
-            let state = st.map { $0.paused ? "<b class=bad>paused</b>" : ($0.consecutiveFailures > 0 ? "<span class=warn>retrying</span>" : "<span class=ok>ok</span>") } ?? "idle"
-            h += "<tr><td><code>\(esc(id))</code></td><td>\(state)</td><td>\(q?.depth ?? 0)</td><td>\(q?.deadLetters ?? 0)</td><td>\(esc(st?.pauseReason ?? st?.lastError ?? ""))</td></tr>"
+            let state =
+                st.map {
+                    $0.paused
+                        ? "<b class=bad>paused</b>"
+                        : ($0.consecutiveFailures > 0 ? "<span class=warn>retrying</span>" : "<span class=ok>ok</span>")
+                } ?? "idle"
+            h +=
+                "<tr><td><code>\(esc(id))</code></td><td>\(state)</td><td>\(q?.depth ?? 0)</td><td>\(q?.deadLetters ?? 0)</td><td>\(esc(st?.pauseReason ?? st?.lastError ?? ""))</td></tr>"
         }
         h += "</table></section>"
 
         h += "<section><h2>Events per minute (last hour)</h2>" + chart(s.perMinute, nowMs: nowMs) + "</section>"
 
-        h += "<section class=wide><h2>Match-key coverage by event (inputs of Event Match Quality)</h2><table><tr><th>event</th><th>count</th>"
+        h +=
+            "<section class=wide><h2>Match-key coverage by event (inputs of Event Match Quality)</h2><table><tr><th>event</th><th>count</th>"
         for (_, name) in MatchKeys.reported { h += "<th>\(name)</th>" }
         h += "<th>own event_id</th></tr>"
         for (name, c) in s.coverage.sorted(by: { $0.key < $1.key }) {
@@ -48,16 +56,23 @@ enum StatusPage {
             for (_, key) in MatchKeys.reported { h += "<td>\(bar(c.perKey[key] ?? 0, of: c.events))</td>" }
             h += "<td>\(bar(c.withOwnID, of: c.events))</td></tr>"
         }
-        h += "</table><p>Events without their own <code>event_id</code> cannot be deduplicated against the browser pixel. "
+        h +=
+            "</table><p>Events without their own <code>event_id</code> cannot be deduplicated against the browser pixel. "
         h += "Duplicate ids seen: <b>\(s.duplicates)</b>"
-        if !s.duplicateExamples.isEmpty { h += " (e.g. " + s.duplicateExamples.prefix(5).map { "<code>\(esc($0))</code>" }.joined(separator: ", ") + ")" }
+        if !s.duplicateExamples.isEmpty {
+            h +=
+                " (e.g. " + s.duplicateExamples.prefix(5).map { "<code>\(esc($0))</code>" }.joined(separator: ", ")
+                + ")"
+        }
         h += ".</p></section>"
 
         h += "<section><h2>Why events were not forwarded</h2><table>"
         let explain = [
             "origin": "Origin not in a site's allowed_origins", "consent": "consent.ad_storage = denied",
-            "bot": "crawler or bot user agent", "too_old": "event_time older than 7 days", "invalid": "failed validation",
-            "filtered": "site events allow/deny list", "rate_limited": "per-client rate limit", "no_pixel": "site has no pixel",
+            "bot": "crawler or bot user agent", "too_old": "event_time older than 7 days",
+            "invalid": "failed validation",
+            "filtered": "site events allow/deny list", "rate_limited": "per-client rate limit",
+            "no_pixel": "site has no pixel",
             "queue_full": "queue at its byte cap", "disk_full": "disk full",
         ]
         if s.drops.isEmpty { h += "<tr><td>nothing dropped</td></tr>" }
@@ -69,20 +84,28 @@ enum StatusPage {
         h += "<section><h2>Last errors from Meta</h2><table>"
         if s.lastErrors.isEmpty { h += "<tr><td>none</td></tr>" }
         for e in s.lastErrors.prefix(10) {
-            h += "<tr><td>\(ago(e.atMs, nowMs))</td><td><code>\(esc(e.pixel))</code></td><td>\(esc(e.message))</td><td><code>\(esc(e.fbtrace ?? ""))</code></td></tr>"
+            h +=
+                "<tr><td>\(ago(e.atMs, nowMs))</td><td><code>\(esc(e.pixel))</code></td><td>\(esc(e.message))</td><td><code>\(esc(e.fbtrace ?? ""))</code></td></tr>"
         }
         h += "</table></section>"
 
-        h += "<section class=wide><h2>Live events</h2><table><tr><th>when</th><th>event</th><th>event_id</th><th>pixel</th><th>match keys</th><th>Meta's answer</th></tr>"
+        h +=
+            "<section class=wide><h2>Live events</h2><table><tr><th>when</th><th>event</th><th>event_id</th><th>pixel</th><th>match keys</th><th>Meta's answer</th></tr>"
         for e in s.recent.prefix(50) {
-            let cls = e.outcome == "delivered" ? "ok" : (e.outcome.hasPrefix("dropped") || e.outcome == "queued" || e.outcome == "retrying" ? "warn" : "bad")
-            h += "<tr><td>\(ago(e.receivedAtMs, nowMs))</td><td>\(esc(e.eventName))</td><td><code>\(esc(e.eventID))</code>\(e.mintedID ? " <small>(minted)</small>" : "")</td>"
+            let cls =
+                e.outcome == "delivered"
+                ? "ok"
+                : (e.outcome.hasPrefix("dropped") || e.outcome == "queued" || e.outcome == "retrying" ? "warn" : "bad")
+            h +=
+                "<tr><td>\(ago(e.receivedAtMs, nowMs))</td><td>\(esc(e.eventName))</td><td><code>\(esc(e.eventID))</code>\(e.mintedID ? " <small>(minted)</small>" : "")</td>"
             h += "<td><code>\(esc(e.pixelID))</code></td><td>\(esc(e.keys.joined(separator: " ")))</td>"
-            h += "<td class=\(cls)>\(esc(e.outcome))\(e.fbtraceID.map { " <small><code>\(esc($0))</code></small>" } ?? "")\(e.error.map { "<br><small>\(esc($0))</small>" } ?? "")</td></tr>"
+            h +=
+                "<td class=\(cls)>\(esc(e.outcome))\(e.fbtraceID.map { " <small><code>\(esc($0))</code></small>" } ?? "")\(e.error.map { "<br><small>\(esc($0))</small>" } ?? "")</td></tr>"
         }
         h += "</table></section>"
         if config.isDryRun, let last = s.dryRunBodies.last {
-            h += "<section class=wide><h2>Last dry-run request body (token redacted)</h2><pre style=\"white-space:pre-wrap;font-size:12px\">\(esc(String(last.prefix(4000))))</pre></section>"
+            h +=
+                "<section class=wide><h2>Last dry-run request body (token redacted)</h2><pre style=\"white-space:pre-wrap;font-size:12px\">\(esc(String(last.prefix(4000))))</pre></section>"
         }
         h += "</main></body></html>"
         return h
@@ -91,7 +114,8 @@ enum StatusPage {
     static func bar(_ n: Int, of total: Int) -> String {
         let pct = total == 0 ? 0 : n * 100 / total
         let color = pct >= 80 ? "#1a7f37" : (pct >= 40 ? "#d08700" : "#c62828")
-        return "<svg width=60 height=10><rect width=60 height=10 fill=#eee /><rect width=\(pct * 60 / 100) height=10 fill=\(color) /></svg> \(pct)%"
+        return
+            "<svg width=60 height=10><rect width=60 height=10 fill=#eee /><rect width=\(pct * 60 / 100) height=10 fill=\(color) /></svg> \(pct)%"
     }
 
     static func chart(_ perMinute: [Int64: [String: Int]], nowMs: Int64) -> String {
@@ -101,7 +125,8 @@ enum StatusPage {
         var svg = "<svg viewBox=\"0 0 600 120\" width=\"100%\" height=120 role=img aria-label=\"events per minute\">"
         for (i, v) in totals.enumerated() {
             let height = v * 100 / peak
-            svg += "<rect x=\(i * 10 + 1) y=\(110 - height) width=8 height=\(height) fill=#4267b2><title>\(v) events</title></rect>"
+            svg +=
+                "<rect x=\(i * 10 + 1) y=\(110 - height) width=8 height=\(height) fill=#4267b2><title>\(v) events</title></rect>"
         }
         svg += "<text x=0 y=10 font-size=10 fill=#666>peak \(peak)/min</text></svg>"
         return svg

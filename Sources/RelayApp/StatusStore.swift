@@ -62,8 +62,10 @@ public final class StatusStore: Sendable {
             for pixel in pixelIDs.isEmpty ? ["-"] : pixelIDs {
                 let early = s.early.removeValue(forKey: e.eventID + "|" + pixel)
                 let item = RecentEvent(
-                    eventID: e.eventID, eventName: e.eventName, pixelID: pixel, site: site, receivedAtMs: nowMs, keys: keys,
-                    outcome: early?.outcome ?? outcome, fbtraceID: early?.fbtrace, error: early?.error, mintedID: e.mintedEventID)
+                    eventID: e.eventID, eventName: e.eventName, pixelID: pixel, site: site, receivedAtMs: nowMs,
+                    keys: keys,
+                    outcome: early?.outcome ?? outcome, fbtraceID: early?.fbtrace, error: early?.error,
+                    mintedID: e.mintedEventID)
                 if s.recent.count < capacity {
                     s.recent.append(item)
                     s.recentIndex[e.eventID + "|" + pixel] = s.recent.count - 1
@@ -138,7 +140,11 @@ public final class StatusStore: Sendable {
                     s.early[id + "|" + r.pixelID] = (outcome, r.fbtraceID, error)
                 }
             }
-            if outcome == "delivered" { s.delivered += r.eventIDs.count } else if outcome != "retrying" { s.failed += r.eventIDs.count }
+            if outcome == "delivered" {
+                s.delivered += r.eventIDs.count
+            } else if outcome != "retrying" {
+                s.failed += r.eventIDs.count
+            }
             if let error {
                 s.lastErrors.append((nowMs, r.pixelID, error, r.fbtraceID))
                 if s.lastErrors.count > 20 { s.lastErrors.removeFirst() }
@@ -151,7 +157,8 @@ public final class StatusStore: Sendable {
         state.withLock { s in
             let ordered = s.recent.count < capacity ? s.recent : Array(s.recent[s.head...] + s.recent[..<s.head])
             return Snapshot(
-                recent: Array(ordered.reversed()), coverage: s.coverage, perMinute: s.perMinute, duplicates: s.duplicates,
+                recent: Array(ordered.reversed()), coverage: s.coverage, perMinute: s.perMinute,
+                duplicates: s.duplicates,
                 duplicateExamples: s.duplicateExamples, drops: s.drops,
                 lastErrors: s.lastErrors.reversed().map { ($0.atMs, $0.pixel, $0.message, $0.fbtrace) },
                 delivered: s.delivered, failed: s.failed, dryRunBodies: s.dryRunBodies)

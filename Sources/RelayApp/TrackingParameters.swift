@@ -49,7 +49,9 @@ enum TrackingParameters {
 
     /// Numbers for numeric keys; JSON arrays/objects (the Pixel JSON-encodes `content_ids`, `contents`); else text.
     static func customValue(_ key: String, _ value: String) -> JSONValue {
-        if numericCustomData.contains(key), let parsed = try? JSONParser.parse(value), case .number = parsed { return parsed }
+        if numericCustomData.contains(key), let parsed = try? JSONParser.parse(value), case .number = parsed {
+            return parsed
+        }
         if value.hasPrefix("[") || value.hasPrefix("{"), let parsed = try? JSONParser.parse(value) { return parsed }
         return .string(value)
     }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CCurl
 internal import Synchronization
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// The production `UpstreamClient`: libcurl's multi interface driven by one dedicated thread.
@@ -64,11 +65,13 @@ public final class CurlClient: UpstreamClient, @unchecked Sendable {
 
         var tid = pthread_t()
         let context = Unmanaged.passRetained(loop).toOpaque()
-        let rc = pthread_create(&tid, nil, { context in
-            let loop = Unmanaged<CurlLoop>.fromOpaque(context!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &tid, nil,
+            { context in
+                let loop = Unmanaged<CurlLoop>.fromOpaque(context!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, context)
         guard rc == 0 else {
             Unmanaged<CurlLoop>.fromOpaque(context).release()
             throw UpstreamError.transport(code: -1, message: "pthread_create failed: \(rc)")

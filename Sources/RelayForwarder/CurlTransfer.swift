@@ -71,17 +71,21 @@ final class CurlTransfer {
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         try easy.set(CURLOPT_WRITEDATA, pointer: context)
-        try easy.set(CURLOPT_WRITEFUNCTION, callback: { data, size, count, context in
-            guard let context else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-        })
+        try easy.set(
+            CURLOPT_WRITEFUNCTION,
+            callback: { data, size, count, context in
+                guard let context else { return 0 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            })
         try easy.set(CURLOPT_HEADERDATA, pointer: context)
-        try easy.set(CURLOPT_HEADERFUNCTION, callback: { data, size, count, context in
-            guard let context else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            return transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
-        })
+        try easy.set(
+            CURLOPT_HEADERFUNCTION,
+            callback: { data, size, count, context in
+                guard let context else { return 0 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                return transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+            })
     }
 
     private func setHeaders(_ headers: [(String, String)]) throws(UpstreamError) {
@@ -125,7 +129,8 @@ final class CurlTransfer {
         var end = line.count
         while start < end, Self.isSpace(line[start]) { start += 1 }
         while end > start, Self.isSpace(line[end - 1]) { end -= 1 }
-        responseHeaders.append((name, String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)))
+        responseHeaders.append(
+            (name, String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)))
         return line.count
     }
 

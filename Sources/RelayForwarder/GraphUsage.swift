@@ -30,7 +30,9 @@ public struct GraphUsage: Sendable, Equatable {
                 guard let json = try? JSONParser.parse(Array(value.utf8)) else { continue }
                 appUsagePercent = Self.maxPercent(json)
             case "x-business-use-case-usage":
-                guard let json = try? JSONParser.parse(Array(value.utf8)), let accounts = json.objectValue else { continue }
+                guard let json = try? JSONParser.parse(Array(value.utf8)), let accounts = json.objectValue else {
+                    continue
+                }
                 for (_, entries) in accounts.members {
                     for entry in entries.arrayValue ?? [entries] {
                         businessUsagePercent = Self.max(businessUsagePercent, Self.maxPercent(entry))
@@ -49,7 +51,9 @@ public struct GraphUsage: Sendable, Equatable {
     /// Use it after successes too, to slow down before Meta starts refusing calls.
     public var suggestedDelayMs: Int? {
         var delay: Int?
-        if let retryAfterSeconds { delay = Self.max(delay, retryAfterSeconds.multipliedReportingOverflow(by: 1000).partialValue) }
+        if let retryAfterSeconds {
+            delay = Self.max(delay, retryAfterSeconds.multipliedReportingOverflow(by: 1000).partialValue)
+        }
         if let regainAccessMinutes, regainAccessMinutes > 0 {
             delay = Self.max(delay, regainAccessMinutes.multipliedReportingOverflow(by: 60_000).partialValue)
         }
@@ -73,7 +77,8 @@ public struct GraphUsage: Sendable, Equatable {
     /// `value` without leading and trailing spaces and tabs.
     private static func trimBlanks(_ value: String) -> Substring {
         let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = value.firstIndex(where: { !isBlank($0) }), let end = value.lastIndex(where: { !isBlank($0) }) else {
+        guard let start = value.firstIndex(where: { !isBlank($0) }), let end = value.lastIndex(where: { !isBlank($0) })
+        else {
             return ""
         }
         return value[start...end]

@@ -77,7 +77,8 @@ public protocol UpstreamClient: Sendable {
     ///   - request: what to send.
     ///   - completion: called once, possibly on the client's own I/O thread; it must return quickly
     ///     and must not block (hand work off instead), or every other transfer stalls.
-    func send(_ request: UpstreamRequest, completion: @escaping @Sendable (Result<UpstreamResponse, UpstreamError>) -> Void)
+    func send(
+        _ request: UpstreamRequest, completion: @escaping @Sendable (Result<UpstreamResponse, UpstreamError>) -> Void)
 
     /// Aborts in-flight transfers (their completions get `.cancelled`), releases resources and
     /// returns once nothing will run any more. Idempotent. Later `send`s complete with `.cancelled`.

@@ -66,7 +66,9 @@ extension Committer {
                     k = existing
                 } else {
                     let writer = writers[blob.pixelID]
-                    plans.append(PixelPlan(pixelID: blob.pixelID, baseSegment: writer?.segment ?? 0, baseSize: writer?.size ?? 0))
+                    plans.append(
+                        PixelPlan(pixelID: blob.pixelID, baseSegment: writer?.segment ?? 0, baseSize: writer?.size ?? 0)
+                    )
                     k = plans.count - 1
                     planIndex[blob.pixelID] = k
                 }
@@ -142,7 +144,8 @@ extension Committer {
     /// Moves the durable ends forward in the shared table.
     private func publish(_ plans: [PixelPlan], into t: inout QueueTable) {
         for plan in plans {
-            var p = t.pixels[plan.pixelID]
+            var p =
+                t.pixels[plan.pixelID]
                 ?? PixelState(
                     segments: [], cursor: QueuePosition(segment: plan.chunks[0].segment, offset: 0), depth: 0, bytes: 0,
                     oldest: nil)

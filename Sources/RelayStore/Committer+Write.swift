@@ -24,12 +24,14 @@ extension Committer {
                     let fd: Int32
                     if plans[i].chunks[j].isNew {
                         if plans[i].baseSegment == 0 && j == 0 {
-                            try fs.makeDirectory(layout.pixelDirectory(pixelID), permissions: QueueLayout.directoryPermissions)
+                            try fs.makeDirectory(
+                                layout.pixelDirectory(pixelID), permissions: QueueLayout.directoryPermissions)
                             directories.append(layout.queueDirectory)
                         }
                         plans[i].chunks[j].touched = true
                         do {
-                            fd = try fs.open(path, [.write, .create, .truncate], permissions: QueueLayout.filePermissions)
+                            fd = try fs.open(
+                                path, [.write, .create, .truncate], permissions: QueueLayout.filePermissions)
                         } catch {
                             throw error.at(path)
                         }
@@ -76,7 +78,8 @@ extension Committer {
     /// The write descriptor of a pixel's active segment, opened on first use.
     private func activeDescriptor(_ pixelID: String) throws(FileSystemError) -> Int32 {
         guard var writer = writers[pixelID] else {
-            throw FileSystemError(operation: "open", path: layout.pixelDirectory(pixelID), code: FileSystemError.Code.noEntry)
+            throw FileSystemError(
+                operation: "open", path: layout.pixelDirectory(pixelID), code: FileSystemError.Code.noEntry)
         }
         if writer.fd < 0 {
             let path = layout.segmentPath(pixelID, writer.segment)
@@ -107,7 +110,7 @@ extension Committer {
                         }
                         do {
                             try fs.unlink(layout.segmentPath(plans[i].pixelID, chunk.segment))
-                        } catch where error.code == FileSystemError.Code.noEntry {}
+                        } catch  where error.code == FileSystemError.Code.noEntry {}
                     } else if let fd = writers[plans[i].pixelID]?.fd, fd >= 0 {
                         try fs.ftruncate(fd, to: plans[i].baseSize)
                     }

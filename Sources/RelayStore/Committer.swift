@@ -50,7 +50,10 @@ final class Committer: @unchecked Sendable {
     /// Confined to the committer thread.
     var fatalReported = false
 
-    init(fs: any FileSystem, layout: QueueLayout, options: DurableQueue.Options, table: SharedTable, writers: [String: PixelWriter]) {
+    init(
+        fs: any FileSystem, layout: QueueLayout, options: DurableQueue.Options, table: SharedTable,
+        writers: [String: PixelWriter]
+    ) {
         self.fs = fs
         self.layout = layout
         self.options = options
@@ -62,11 +65,13 @@ final class Committer: @unchecked Sendable {
     func start() throws(StoreError) {
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let committer = Unmanaged<Committer>.fromOpaque(raw!).takeRetainedValue()
-            committer.run()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let committer = Unmanaged<Committer>.fromOpaque(raw!).takeRetainedValue()
+                committer.run()
+                return nil
+            }, context)
         guard rc == 0 else {
             Unmanaged<Committer>.fromOpaque(context).release()
             throw .io(FileSystemError(operation: "pthread_create", code: rc))

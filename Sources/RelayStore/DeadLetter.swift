@@ -16,7 +16,9 @@ public struct DeadLetter: Sendable, Equatable {
     public var deadAtMs: Int64
 
     /// Creates a dead letter.
-    public init(event: QueuedEvent, reason: String, metaMessage: String? = nil, fbtraceID: String? = nil, deadAtMs: Int64) {
+    public init(
+        event: QueuedEvent, reason: String, metaMessage: String? = nil, fbtraceID: String? = nil, deadAtMs: Int64
+    ) {
         self.event = event
         self.reason = reason
         self.metaMessage = metaMessage

@@ -58,13 +58,19 @@ extension DurableQueue {
     ///   - nowMs: the current time, Unix milliseconds.
     ///   - maxAgeSeconds: events with `event_time` older than `now - maxAgeSeconds` stay dead.
     /// - Returns: how many were replayed and how many stay dead-lettered.
-    public func replayDeadLetters(pixelID: String?, nowMs: Int64, maxAgeSeconds: Int64) throws(StoreError) -> (replayed: Int, kept: Int) {
+    public func replayDeadLetters(pixelID: String?, nowMs: Int64, maxAgeSeconds: Int64) throws(StoreError) -> (
+        replayed: Int, kept: Int
+    ) {
         if let pixelID, !QueueLayout.isValidPixelID(pixelID) { throw .invalidPixelID(pixelID) }
         let result: Result<(Int, Int), StoreError> = readerLock.withLock { _ in
             Result { () throws(StoreError) in
                 let pixels: [String]
                 do throws(FileSystemError) {
-                    if let pixelID { pixels = [pixelID] } else { pixels = try DeadLetterFile.pixels(fs: fs, layout: layout) }
+                    if let pixelID {
+                        pixels = [pixelID]
+                    } else {
+                        pixels = try DeadLetterFile.pixels(fs: fs, layout: layout)
+                    }
                 } catch {
                     throw .io(error)
                 }
@@ -113,14 +119,17 @@ extension DurableQueue {
         var start = 0
         while start < replay.count {
             let end = min(start + 1000, replay.count)
-            if case .rejected(let failure) = appendAndWait(Array(replay[start..<end])) { throw .appendRejected(failure) }
+            if case .rejected(let failure) = appendAndWait(Array(replay[start..<end])) {
+                throw .appendRejected(failure)
+            }
             start = end
         }
         do {
             if kept == 0 {
                 try fs.unlink(path)
             } else {
-                try FileIO.replace(fs, path: path, tempPath: layout.deadLetterTempPath(pixelID), bytes: keptLines, sync: true)
+                try FileIO.replace(
+                    fs, path: path, tempPath: layout.deadLetterTempPath(pixelID), bytes: keptLines, sync: true)
             }
             try fs.syncDirectory(layout.deadDirectory)
         } catch {

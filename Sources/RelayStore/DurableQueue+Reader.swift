@@ -17,7 +17,8 @@ extension DurableQueue {
         guard QueueLayout.isValidPixelID(pixelID) else { throw .invalidPixelID(pixelID) }
         let result: Result<QueueBatch?, StoreError> = readerLock.withLock { lastRead in
             Result { () throws(StoreError) in
-                try readBatchLocked(pixelID: pixelID, maxEvents: max(1, maxEvents), maxBytes: maxBytes, lastRead: &lastRead)
+                try readBatchLocked(
+                    pixelID: pixelID, maxEvents: max(1, maxEvents), maxBytes: maxBytes, lastRead: &lastRead)
             }
         }
         return try result.get()
@@ -73,7 +74,8 @@ extension DurableQueue {
                 }
                 var scanner: SegmentScanner
                 do {
-                    scanner = try SegmentScanner(fs: fs, path: layout.segmentPath(pixelID, segment.number), limit: segment.size)
+                    scanner = try SegmentScanner(
+                        fs: fs, path: layout.segmentPath(pixelID, segment.number), limit: segment.size)
                 } catch {
                     throw .io(error)
                 }
@@ -137,7 +139,8 @@ extension DurableQueue {
         let cursor = state.cursor
         let target = state.normalized(target)
         guard target > cursor else { return }
-        guard let segment = state.segments.first(where: { $0.number == target.segment }), target.offset <= segment.size else {
+        guard let segment = state.segments.first(where: { $0.number == target.segment }), target.offset <= segment.size
+        else {
             throw .invalidPosition("\(target) is past the durable end of pixel \(pixelID)")
         }
         let events = consumed(cursor)
@@ -155,7 +158,9 @@ extension DurableQueue {
             p.cursor = target
             p.depth = max(0, p.depth - events)
             // Records damaged after they were counted leave the count high; it is exact again once drained.
-            if let last = p.segments.last, target == QueuePosition(segment: last.number, offset: last.size) { p.depth = 0 }
+            if let last = p.segments.last, target == QueuePosition(segment: last.number, offset: last.size) {
+                p.depth = 0
+            }
             p.bytes -= bytes
             p.segments.removeAll { $0.number < target.segment }
             p.oldest = nil

@@ -31,7 +31,7 @@ extension DurableQueue {
             let names: [String]
             do {
                 names = try fs.contentsOfDirectory(layout.queueDirectory)
-            } catch where error.code == FileSystemError.Code.noEntry {
+            } catch  where error.code == FileSystemError.Code.noEntry {
                 names = []
             }
             for pixelID in names where QueueLayout.isValidPixelID(pixelID) {
@@ -43,7 +43,7 @@ extension DurableQueue {
             }
             do {
                 table.deadLetters = try DeadLetterFile.countAll(fs: fs, layout: layout)
-            } catch where error.code == FileSystemError.Code.noEntry {}
+            } catch  where error.code == FileSystemError.Code.noEntry {}
         } catch {
             throw .io(error)
         }
@@ -52,12 +52,14 @@ extension DurableQueue {
     }
 
     /// Reads the timestamps of the first valid record at or after the cursor.
-    static func readOldest(fs: any FileSystem, layout: QueueLayout, pixelID: String, state: PixelState) -> OldestRecord? {
+    static func readOldest(fs: any FileSystem, layout: QueueLayout, pixelID: String, state: PixelState) -> OldestRecord?
+    {
         let cursor = state.normalized(state.cursor)
         for segment in state.segments where segment.number >= cursor.segment {
             let from = segment.number == cursor.segment ? cursor.offset : 0
             guard from < segment.size,
-                var scanner = try? SegmentScanner(fs: fs, path: layout.segmentPath(pixelID, segment.number), limit: segment.size)
+                var scanner = try? SegmentScanner(
+                    fs: fs, path: layout.segmentPath(pixelID, segment.number), limit: segment.size)
             else { continue }
             defer { scanner.close() }
             var at: Int64? = from

@@ -58,7 +58,8 @@ public final class DurableQueue: Sendable {
         var writers: [String: PixelWriter] = [:]
         let recovery = Recovery(fs: fs, layout: layout, readOnly: false, nowMs: clock())
         do {
-            for pixelID in try fs.contentsOfDirectory(layout.queueDirectory).sorted() where QueueLayout.isValidPixelID(pixelID) {
+            for pixelID in try fs.contentsOfDirectory(layout.queueDirectory).sorted()
+            where QueueLayout.isValidPixelID(pixelID) {
                 guard let outcome = try recovery.recover(pixelID: pixelID) else { continue }
                 table.pixels[pixelID] = outcome.state
                 table.totalBytes += outcome.state.bytes
@@ -118,7 +119,8 @@ public final class DurableQueue: Sendable {
                 switch error {
                 case .fieldTooLong(let field): completion(.rejected(.invalid("\(field) is longer than 65535 bytes")))
                 case .recordTooLarge(let size):
-                    completion(.rejected(.invalid("event of \(size) bytes is over the \(options.maxRecordBytes)-byte limit")))
+                    completion(
+                        .rejected(.invalid("event of \(size) bytes is over the \(options.maxRecordBytes)-byte limit")))
                 }
                 return
             }

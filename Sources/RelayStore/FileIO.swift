@@ -10,7 +10,9 @@ enum FileIO {
         _ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], from: Int, at offset: Int64
     ) throws(FileSystemError) -> Int {
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(FileSystemError) in try fs.pwrite(fd, UnsafeRawBufferPointer(rebasing: raw[from...]), at: offset) }
+            Result { () throws(FileSystemError) in
+                try fs.pwrite(fd, UnsafeRawBufferPointer(rebasing: raw[from...]), at: offset)
+            }
         }
         return try result.get()
     }
@@ -20,13 +22,16 @@ enum FileIO {
         _ fs: any FileSystem, _ fd: Int32, into bytes: inout [UInt8], _ range: Range<Int>, at offset: Int64
     ) throws(FileSystemError) -> Int {
         let result = bytes.withUnsafeMutableBytes { raw in
-            Result { () throws(FileSystemError) in try fs.pread(fd, UnsafeMutableRawBufferPointer(rebasing: raw[range]), at: offset) }
+            Result { () throws(FileSystemError) in
+                try fs.pread(fd, UnsafeMutableRawBufferPointer(rebasing: raw[range]), at: offset)
+            }
         }
         return try result.get()
     }
 
     /// Writes all of `bytes` at `offset`, continuing after short writes.
-    static func writeAll(_ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], at offset: Int64) throws(FileSystemError) {
+    static func writeAll(_ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], at offset: Int64) throws(FileSystemError)
+    {
         var done = 0
         while done < bytes.count {
             let n = try pwrite(fs, fd, bytes, from: done, at: offset + Int64(done))
@@ -37,7 +42,9 @@ enum FileIO {
     }
 
     /// Reads `count` bytes from `offset` (fewer at end of file).
-    static func readAll(_ fs: any FileSystem, _ fd: Int32, count: Int, at offset: Int64) throws(FileSystemError) -> [UInt8] {
+    static func readAll(_ fs: any FileSystem, _ fd: Int32, count: Int, at offset: Int64) throws(FileSystemError)
+        -> [UInt8]
+    {
         var bytes = [UInt8](repeating: 0, count: count)
         var got = 0
         while got < count {

@@ -62,7 +62,9 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
-    public func pread(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(FileSystemError) -> Int {
+    public func pread(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(FileSystemError)
+        -> Int
+    {
         while true {
             let n = Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
             if n >= 0 { return n }

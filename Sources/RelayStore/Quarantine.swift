@@ -29,14 +29,18 @@ enum Quarantine {
     ) -> Bool {
         let path = layout.quarantineDirectory + "/" + fileName(reason, pixelID, segment, range.lowerBound)
         // Claim the name first, so damage met again costs no copy.
-        guard let out = try? fs.open(path, [.write, .create, .exclusive], permissions: QueueLayout.filePermissions) else {
+        guard let out = try? fs.open(path, [.write, .create, .exclusive], permissions: QueueLayout.filePermissions)
+        else {
             return false
         }
         defer { fs.close(out) }
         let bytes: [UInt8]? = {
-            guard let source = try? fs.open(layout.segmentPath(pixelID, segment), .read, permissions: 0) else { return nil }
+            guard let source = try? fs.open(layout.segmentPath(pixelID, segment), .read, permissions: 0) else {
+                return nil
+            }
             defer { fs.close(source) }
-            return try? FileIO.readAll(fs, source, count: Int(min(Int64(range.count), maxCopiedBytes)), at: range.lowerBound)
+            return try? FileIO.readAll(
+                fs, source, count: Int(min(Int64(range.count), maxCopiedBytes)), at: range.lowerBound)
         }()
         // A zeroed tail is just preallocated space from a crash; zeroed damage mid-segment is still kept.
         guard let bytes, reason == .corrupt || !bytes.allSatisfy({ $0 == 0 }) else {

@@ -39,7 +39,9 @@ struct Recovery {
             saved.segment <= last
         {
             // A cursor naming a deleted segment means everything before the next one was delivered.
-            cursor = numbers.contains(saved.segment) ? saved : QueuePosition(segment: numbers.first { $0 > saved.segment } ?? first, offset: 0)
+            cursor =
+                numbers.contains(saved.segment)
+                ? saved : QueuePosition(segment: numbers.first { $0 > saved.segment } ?? first, offset: 0)
         }
         let consumed = numbers.filter { $0 < cursor.segment }
         numbers.removeAll { $0 < cursor.segment }
@@ -51,13 +53,15 @@ struct Recovery {
         var outcome = Outcome(state: PixelState(segments: [], cursor: cursor, depth: 0, bytes: 0, oldest: nil))
         let quarantined = Set((try? fs.contentsOfDirectory(layout.quarantineDirectory)) ?? [])
         for n in numbers {
-            let size = try recoverSegment(pixelID: pixelID, segment: n, cursor: &cursor, quarantined: quarantined, outcome: &outcome)
+            let size = try recoverSegment(
+                pixelID: pixelID, segment: n, cursor: &cursor, quarantined: quarantined, outcome: &outcome)
             outcome.state.segments.append(SegmentInfo(number: n, size: size))
         }
         outcome.state.cursor = outcome.state.normalized(cursor)
         // The cache is keyed by the cursor it describes (see `DurableQueue.stats()`).
         outcome.state.oldest?.position = outcome.state.cursor
-        outcome.state.bytes = outcome.state.distance(from: cursor, to: QueuePosition(segment: last, offset: outcome.state.segments.last!.size))
+        outcome.state.bytes = outcome.state.distance(
+            from: cursor, to: QueuePosition(segment: last, offset: outcome.state.segments.last!.size))
         return outcome
     }
 
@@ -112,7 +116,9 @@ struct Recovery {
         guard let tail else { return size }
         outcome.truncatedTails += 1
         if !readOnly {
-            Quarantine.save(fs: fs, layout: layout, reason: .tail, pixelID: pixelID, segment: segment, range: tail..<size, nowMs: nowMs)
+            Quarantine.save(
+                fs: fs, layout: layout, reason: .tail, pixelID: pixelID, segment: segment, range: tail..<size,
+                nowMs: nowMs)
             do {
                 try fs.ftruncate(fd, to: tail)
                 try fs.fsync(fd)

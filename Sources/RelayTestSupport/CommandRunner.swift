@@ -5,7 +5,9 @@ import Foundation
 public enum CommandRunner {
     /// Runs the built binary with `arguments` and extra `environment`; returns its exit status and
     /// combined stdout + stderr.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32, output: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: GatewayProcess.binaryPath())
         process.arguments = arguments

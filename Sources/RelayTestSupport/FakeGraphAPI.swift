@@ -1,8 +1,8 @@
+import Dispatch
 // SPDX-License-Identifier: Apache-2.0
 public import RelayCore
 import RelayHTTP
 import Synchronization
-import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -90,7 +90,8 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
         case .status(let code, let body)?:
             writer.send(HTTPResponse(status: code, contentType: "application/json", body: body))
         case .graphError(let http, let code, let subcode, let transient)?:
-            writer.send(Self.error(http: http, code: code, subcode: subcode, message: "scripted error", transient: transient))
+            writer.send(
+                Self.error(http: http, code: code, subcode: subcode, message: "scripted error", transient: transient))
         case .hang(let ms)?:
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(ms)) {
                 writer.send(HTTPResponse(status: 500, contentType: "application/json", body: "{}"))
@@ -135,23 +136,33 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
         for event in data {
             guard case .string(let name)? = event["event_name"], case .number(let t)? = event["event_time"],
                 let time = Int64(t)
-            else { return Self.error(http: 400, code: 100, subcode: 2_804_003, message: "event_name and event_time are required") }
+            else {
+                return Self.error(
+                    http: 400, code: 100, subcode: 2_804_003, message: "event_name and event_time are required")
+            }
             if time < wallClockSeconds() - 7 * 24 * 3600 {
-                return Self.error(http: 400, code: 100, subcode: 2_804_003, message: "event_time is more than 7 days old")
+                return Self.error(
+                    http: 400, code: 100, subcode: 2_804_003, message: "event_time is more than 7 days old")
             }
             guard case .string(let source)? = event["action_source"] else {
                 return Self.error(http: 400, code: 100, message: "action_source is required")
             }
             if source == "website" {
-                guard event["event_source_url"]?.stringValue != nil, event["user_data"]?["client_user_agent"]?.stringValue != nil else {
-                    return Self.error(http: 400, code: 100, subcode: 2_804_019, message: "website events need event_source_url and client_user_agent")
+                guard event["event_source_url"]?.stringValue != nil,
+                    event["user_data"]?["client_user_agent"]?.stringValue != nil
+                else {
+                    return Self.error(
+                        http: 400, code: 100, subcode: 2_804_019,
+                        message: "website events need event_source_url and client_user_agent")
                 }
             }
             if case .object(let ud)? = event["user_data"] {
                 for key in ["em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id"] {
                     guard let v = ud[key] else { continue }
                     guard case .array(let hashes) = v, hashes.allSatisfy({ Self.isHash($0.stringValue) }) else {
-                        return Self.error(http: 400, code: 100, subcode: 2_804_050, message: "user_data.\(key) must be SHA-256 hashes")
+                        return Self.error(
+                            http: 400, code: 100, subcode: 2_804_050, message: "user_data.\(key) must be SHA-256 hashes"
+                        )
                     }
                 }
             }
@@ -161,7 +172,8 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
             }
             events.append(
                 Received(
-                    pixelID: pixel, eventID: id, eventName: name, event: event, testEventCode: body["test_event_code"]?.stringValue,
+                    pixelID: pixel, eventID: id, eventName: name, event: event,
+                    testEventCode: body["test_event_code"]?.stringValue,
                     partnerAgent: body["partner_agent"]?.stringValue))
         }
         state.withLock { $0.received.append(contentsOf: events) }
@@ -175,11 +187,15 @@ public final class FakeGraphAPI: HTTPResponder, @unchecked Sendable {
         return s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
-    static func error(http: Int, code: Int, subcode: Int? = nil, message: String, transient: Bool = false) -> HTTPResponse {
+    static func error(http: Int, code: Int, subcode: Int? = nil, message: String, transient: Bool = false)
+        -> HTTPResponse
+    {
         let sub = subcode.map { ",\"error_subcode\":\($0)" } ?? ""
         return HTTPResponse(
             status: http, contentType: "application/json",
-            body: "{\"error\":{\"message\":\"\(message)\",\"type\":\"OAuthException\",\"code\":\(code)\(sub),\"is_transient\":\(transient),\"fbtrace_id\":\"FAKETRACE\"}}")
+            body:
+                "{\"error\":{\"message\":\"\(message)\",\"type\":\"OAuthException\",\"code\":\(code)\(sub),\"is_transient\":\(transient),\"fbtrace_id\":\"FAKETRACE\"}}"
+        )
     }
 }
 

@@ -19,16 +19,21 @@ public final class GatewayProcess {
             root = String(root[..<slash])
             if access(root + "/Package.swift", F_OK) == 0 { break }
         }
-        for candidate in [".build/debug/pixelrelay", ".build/x86_64-unknown-linux-gnu/debug/pixelrelay", ".build/release/pixelrelay"] {
+        for candidate in [
+            ".build/debug/pixelrelay", ".build/x86_64-unknown-linux-gnu/debug/pixelrelay", ".build/release/pixelrelay",
+        ] {
             if access(root + "/" + candidate, X_OK) == 0 { return root + "/" + candidate }
         }
         return root + "/.build/debug/pixelrelay"
     }
 
     /// Starts `pixelrelay serve --port 0 --host 127.0.0.1 --data-dir DIR ARGS` with `environment` added.
-    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:], timeoutMs: Int = 15000) throws {
+    public init(dataDir: String, arguments: [String] = [], environment: [String: String] = [:], timeoutMs: Int = 15000)
+        throws
+    {
         logPath = dataDir + ".log"
-        let argv = [Self.binaryPath(), "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir] + arguments
+        let argv =
+            [Self.binaryPath(), "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir] + arguments
         // The caller's variables override these defaults (getenv would see only the first duplicate).
         var merged = [
             "PATH": "/usr/bin:/bin", "PIXELRELAY_LOG_FORMAT": "json", "PIXELRELAY_LOG_LEVEL": "info", "HOME": "/tmp",

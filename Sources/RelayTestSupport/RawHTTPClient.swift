@@ -24,9 +24,12 @@ public final class RawHTTPClient {
         addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         var tv = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))  // a stuck server fails the test, not hangs it
+        // A stuck server fails the test instead of hanging it.
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc != 0 {
             close(fd)
@@ -102,7 +105,9 @@ public struct RawResponse: Sendable {
     /// - Parameter headOnly: the response answers a HEAD request (its Content-Length has no body).
     public static func parse(_ data: [UInt8], headOnly: Bool = false) -> (RawResponse, Int)? {
         let sep: [UInt8] = [13, 10, 13, 10]
-        guard data.count >= 4, let end = (0...(data.count - 4)).first(where: { Array(data[$0..<$0 + 4]) == sep }) else { return nil }
+        guard data.count >= 4, let end = (0...(data.count - 4)).first(where: { Array(data[$0..<$0 + 4]) == sep }) else {
+            return nil
+        }
         let head = String(decoding: data[0..<end], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
@@ -110,7 +115,8 @@ public struct RawResponse: Sendable {
         var headers: [(String, String)] = []
         for l in lines {
             guard let colon = l.firstIndex(of: ":") else { continue }
-            headers.append((String(l[..<colon]), String(l[l.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(l[..<colon]), String(l[l.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
         let length = headOnly ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
         guard data.count >= end + 4 + length else { return nil }
@@ -118,4 +124,3 @@ public struct RawResponse: Sendable {
         return (RawResponse(status: status, headers: headers, body: body), end + 4 + length)
     }
 }
-

@@ -27,7 +27,8 @@ struct Serve: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        let overrides = ConfigOverrides(configPath: config, host: host, port: port, dataDir: dataDir, dryRun: dryRun ? true : nil)
+        let overrides = ConfigOverrides(
+            configPath: config, host: host, port: port, dataDir: dataDir, dryRun: dryRun ? true : nil)
         let code = Runner.serve(overrides: overrides)
         if code != 0 { throw ExitCode(code) }
     }
@@ -46,10 +47,12 @@ struct CheckConfig: ParsableCommand {
 
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect the durable queue and dead letters.", subcommands: [Stats.self, DeadLetters.self, Replay.self])
+        abstract: "Inspect the durable queue and dead letters.",
+        subcommands: [Stats.self, DeadLetters.self, Replay.self])
 
     struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue depth, bytes, oldest event age and dead letters per pixel.")
+        static let configuration = CommandConfiguration(
+            abstract: "Queue depth, bytes, oldest event age and dead letters per pixel.")
         @Option(name: .customLong("data-dir")) var dataDir: String?
         func run() throws {
             let code = Runner.queueStats(dataDir: dataDir)
@@ -68,7 +71,8 @@ struct Queue: ParsableCommand {
     }
 
     struct Replay: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move dead letters still inside Meta's 7-day window back into the queue.")
+        static let configuration = CommandConfiguration(
+            abstract: "Move dead letters still inside Meta's 7-day window back into the queue.")
         @Option(name: .customLong("data-dir")) var dataDir: String?
         @Option(name: .customLong("pixel")) var pixel: String?
         func run() throws {

@@ -12,7 +12,9 @@ import Testing
 @Suite("pixelrelay commands (real binary)")
 struct CommandLineTests {
     /// Runs the binary to completion in an empty directory with a clean environment (off the concurrency pool).
-    static func run(_ arguments: [String], files: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], files: [String: String] = [:]) async throws -> (
+        status: Int32, output: String
+    ) {
         try await offPool { try runBlocking(arguments, files: files) }
     }
 
@@ -45,11 +47,15 @@ struct CommandLineTests {
           "sites": [ { "name": "shop", "domains": ["example.com"], "cookie_domain": "1.2.3.4",
                        "pixels": [ { "pixel_id": "abc" } ] } ] }
         """
-    static let problems = ["$.sevrer", "$.server.port", "$.server.trusted_proxies[0]", "$.sites[0].cookie_domain", "$.sites[0].pixels[0].pixel_id"]
+    static let problems = [
+        "$.sevrer", "$.server.port", "$.server.trusted_proxies[0]", "$.sites[0].cookie_domain",
+        "$.sites[0].pixels[0].pixel_id",
+    ]
 
     @Test("check-config prints every problem of a bad config with its JSON path and exits 1")
     func badConfig() async throws {
-        let (status, output) = try await Self.run(["check-config", "--config", "bad.json"], files: ["bad.json": Self.badConfig])
+        let (status, output) = try await Self.run(
+            ["check-config", "--config", "bad.json"], files: ["bad.json": Self.badConfig])
         #expect(status == 1)
         let lines = output.split(separator: "\n")
         for path in Self.problems {
@@ -60,16 +66,22 @@ struct CommandLineTests {
 
     @Test("check-config names an unset ${VAR} and never prints a secret's value")
     func secretsAndVariables() async throws {
-        let config = "{ \"admin\": { \"token\": \"super-secret-admin-token\" }, \"graph_api\": { \"base_url\": \"${E2E_UNSET_VAR}\" } }"
+        let config =
+            "{ \"admin\": { \"token\": \"super-secret-admin-token\" }, \"graph_api\": { \"base_url\": \"${E2E_UNSET_VAR}\" } }"
         let (status, output) = try await Self.run(["check-config", "--config", "c.json"], files: ["c.json": config])
         #expect(status == 1)
         #expect(output.contains("E2E_UNSET_VAR"))
         #expect(!output.contains("super-secret-admin-token"))
     }
 
-    @Test("check-config accepts a good config and exits 0", arguments: ["{}", "{\"sites\":[{\"name\":\"a\",\"domains\":[\"a.example\"],\"pixels\":[{\"pixel_id\":\"123\"}]}]}"])
+    @Test(
+        "check-config accepts a good config and exits 0",
+        arguments: [
+            "{}", "{\"sites\":[{\"name\":\"a\",\"domains\":[\"a.example\"],\"pixels\":[{\"pixel_id\":\"123\"}]}]}",
+        ])
     func goodConfig(config: String) async throws {
-        let (status, output) = try await Self.run(["check-config", "--config", "good.json"], files: ["good.json": config])
+        let (status, output) = try await Self.run(
+            ["check-config", "--config", "good.json"], files: ["good.json": config])
         #expect(status == 0, "\(output)")
         #expect(output.contains("configuration OK"))
     }
@@ -85,7 +97,8 @@ struct CommandLineTests {
     func healthcheck() async throws {
         let gw = try await E2E.main.get()
         #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/healthz"]).status == 0)
-        #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(Self.closedPort())/healthz"]).status == 1)
+        #expect(
+            try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(Self.closedPort())/healthz"]).status == 1)
         #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/nope"]).status == 1)
     }
 

@@ -19,16 +19,19 @@ struct CookieTests {
 
     static let placements: [Placement] = [
         Placement(
-            label: "cookie_domain example.com", origin: E2E.shopOrigin, host: "track.example.com", url: "https://shop.example.com/a",
+            label: "cookie_domain example.com", origin: E2E.shopOrigin, host: "track.example.com",
+            url: "https://shop.example.com/a",
             index: 1, domain: "example.com", secure: true),
         Placement(
-            label: "host-only localhost", origin: E2E.localOrigin, host: "localhost:8080", url: "http://localhost:8000/a",
+            label: "host-only localhost", origin: E2E.localOrigin, host: "localhost:8080",
+            url: "http://localhost:8000/a",
             index: 0, domain: nil, secure: false),
         Placement(
             label: "host-only IP literal", origin: E2E.localOrigin, host: "127.0.0.1", url: "http://localhost:8000/a",
             index: 0, domain: nil, secure: false),
         Placement(
-            label: "host-only four-label host", origin: E2E.localOrigin, host: "t.a.example.net", url: "http://localhost:8000/a",
+            label: "host-only four-label host", origin: E2E.localOrigin, host: "t.a.example.net",
+            url: "http://localhost:8000/a",
             index: 3, domain: nil, secure: true),
     ]
 
@@ -44,13 +47,16 @@ struct CookieTests {
         return (i, ms, p[3])
     }
 
-    @Test("a beacon without _fbp gets a minted one as Set-Cookie, and the event carries the same value", arguments: placements)
+    @Test(
+        "a beacon without _fbp gets a minted one as Set-Cookie, and the event carries the same value",
+        arguments: placements)
     func mintsFbp(_ placement: Placement) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let before = E2EJSON.nowMs()
         let r = try await E2E.post(
-            E2E.event(id: id, url: placement.url), headers: E2E.browserHeaders(origin: placement.origin, host: placement.host), on: gw)
+            E2E.event(id: id, url: placement.url),
+            headers: E2E.browserHeaders(origin: placement.origin, host: placement.host), on: gw)
         let after = E2EJSON.nowMs()
         #expect(r.status == 202, "\(r.text)")
         let header = try #require(r.setCookie("_fbp"), "no _fbp Set-Cookie in \(r.headers)")
@@ -72,7 +78,8 @@ struct CookieTests {
     func keepsFbp(cookie: String, valid: Bool) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let r = try await E2E.post(E2E.event(id: id), headers: E2E.browserHeaders() + [("Cookie", "theme=dark; _fbp=\(cookie)")], on: gw)
+        let r = try await E2E.post(
+            E2E.event(id: id), headers: E2E.browserHeaders() + [("Cookie", "theme=dark; _fbp=\(cookie)")], on: gw)
         #expect(r.status == 202, "\(r.text)")
         let sent = await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue
         if valid {
@@ -88,7 +95,9 @@ struct CookieTests {
         case noCookie, sameClickID, newClickID
     }
 
-    @Test("fbclid mints _fbc; the same click id with the cookie keeps it unchanged; a new click id mints a new one", arguments: ClickCase.allCases)
+    @Test(
+        "fbclid mints _fbc; the same click id with the cookie keeps it unchanged; a new click id mints a new one",
+        arguments: ClickCase.allCases)
     func fbclid(_ c: ClickCase) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
@@ -97,7 +106,9 @@ struct CookieTests {
         var headers = E2E.browserHeaders() + [("Cookie", "_fbp=fb.1.1700000000000.1111111111")]
         if c != .noCookie { headers[headers.count - 1].1 += "; _fbc=\(oldCookie)" }
         let before = E2EJSON.nowMs()
-        let r = try await E2E.post(E2E.event(id: id, url: "https://shop.example.com/land?utm_source=fb&fbclid=\(clickID)"), headers: headers, on: gw)
+        let r = try await E2E.post(
+            E2E.event(id: id, url: "https://shop.example.com/land?utm_source=fb&fbclid=\(clickID)"), headers: headers,
+            on: gw)
         let after = E2EJSON.nowMs()
         #expect(r.status == 202, "\(r.text)")
         let sent = await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue
@@ -120,7 +131,9 @@ struct CookieTests {
     func noCookiesWithoutConsent() async throws {
         let gw = try await E2E.main.get()
         let r = try await E2E.post(
-            E2E.event(url: "https://shop.example.com/?fbclid=IwAR_denied", extra: "\"consent\":{\"ad_storage\":\"denied\"}"), on: gw)
+            E2E.event(
+                url: "https://shop.example.com/?fbclid=IwAR_denied", extra: "\"consent\":{\"ad_storage\":\"denied\"}"),
+            on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.headers("Set-Cookie").isEmpty, "\(r.headers)")
     }
@@ -129,19 +142,24 @@ struct CookieTests {
     func twoCookieFields() async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let headers = E2E.browserHeaders() + [("Cookie", "theme=dark"), ("Cookie", "_fbp=fb.1.1700000000000.987654321")]
+        let headers =
+            E2E.browserHeaders() + [("Cookie", "theme=dark"), ("Cookie", "_fbp=fb.1.1700000000000.987654321")]
         let r = try await E2E.post(E2E.event(id: id), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
         #expect(r.setCookie("_fbp") == nil)
-        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == "fb.1.1700000000000.987654321")
+        #expect(
+            await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == "fb.1.1700000000000.987654321"
+        )
     }
 
     @Test("fbp and fbc in the body win over the cookies and reach Meta byte-for-byte")
     func bodyWins() async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let user = "\"user_data\":{\"fbp\":\"fb.1.1700000000001.BodyFbp\",\"fbc\":\"fb.1.1700000000001.BodyClick.AbCd\"}"
-        let headers = E2E.browserHeaders() + [("Cookie", "_fbp=fb.1.1700000000000.111; _fbc=fb.1.1700000000000.CookieClick")]
+        let user =
+            "\"user_data\":{\"fbp\":\"fb.1.1700000000001.BodyFbp\",\"fbc\":\"fb.1.1700000000001.BodyClick.AbCd\"}"
+        let headers =
+            E2E.browserHeaders() + [("Cookie", "_fbp=fb.1.1700000000000.111; _fbc=fb.1.1700000000000.CookieClick")]
         let r = try await E2E.post(E2E.event(id: id, extra: user), headers: headers, on: gw)
         #expect(r.status == 202, "\(r.text)")
         let userData = try #require(await gw.dryRun.find(eventID: id)?.event["user_data"])
@@ -161,7 +179,9 @@ struct CookieTests {
         for id in ids { #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbp"]?.stringValue == value) }
     }
 
-    @Test("the snippet's provisional fbc for a new click is recomputed with the cookie's subdomain index and the gateway's clock")
+    @Test(
+        "the snippet's provisional fbc for a new click is recomputed with the cookie's subdomain index and the gateway's clock"
+    )
     func provisionalFbc() async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
@@ -169,7 +189,9 @@ struct CookieTests {
         let provisional = "fb.1.1700000000000.\(click)"
         let before = E2EJSON.nowMs()
         let r = try await E2E.post(
-            E2E.event(id: id, url: "http://localhost:8000/?fbclid=\(click)", extra: "\"user_data\":{\"fbc\":\"\(provisional)\"}"),
+            E2E.event(
+                id: id, url: "http://localhost:8000/?fbclid=\(click)",
+                extra: "\"user_data\":{\"fbc\":\"\(provisional)\"}"),
             headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost"), on: gw)
         #expect(r.status == 202, "\(r.text)")
         let header = try #require(r.setCookie("_fbc"), "\(r.headers)")
@@ -182,8 +204,11 @@ struct CookieTests {
         for sent in [provisional, "fb.1.1700000000000.IwAR_stale"] {
             let next = E2EJSON.uniqueID()
             let again = try await E2E.post(
-                E2E.event(id: next, url: "http://localhost:8000/?fbclid=\(click)", extra: "\"user_data\":{\"fbc\":\"\(sent)\"}"),
-                headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost") + [("Cookie", "_fbc=\(value)")], on: gw)
+                E2E.event(
+                    id: next, url: "http://localhost:8000/?fbclid=\(click)",
+                    extra: "\"user_data\":{\"fbc\":\"\(sent)\"}"),
+                headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost") + [("Cookie", "_fbc=\(value)")],
+                on: gw)
             #expect(again.status == 202)
             #expect(again.setCookie("_fbc") == nil, "\(again.headers)")
             let forwarded = await gw.dryRun.find(eventID: next)?.event["user_data"]?["fbc"]?.stringValue

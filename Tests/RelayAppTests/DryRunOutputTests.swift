@@ -19,7 +19,9 @@ struct DryRunOutputTests {
         ("external_id", " U-42 ", "16ec525b74b75626eb93ecad8acc749885fcf4e83c95b139342769a4ab1828a3"),
     ]
 
-    @Test("the recorded request carries hashed identifiers, the socket's IP, the User-Agent header, the redacted token, the test code and partner_agent")
+    @Test(
+        "the recorded request carries hashed identifiers, the socket's IP, the User-Agent header, the redacted token, the test code and partner_agent"
+    )
     func exactBody() async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
@@ -57,7 +59,8 @@ struct DryRunOutputTests {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let r = try await E2E.post(
-            E2E.event(id: id, url: "http://localhost:8000/"), headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost"), on: gw)
+            E2E.event(id: id, url: "http://localhost:8000/"),
+            headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost"), on: gw)
         #expect(r.status == 202, "\(r.text)")
         let (request, _) = try #require(await gw.dryRun.find(eventID: id))
         #expect(request.objectValue?.keys == ["data", "access_token", "partner_agent"])
@@ -72,21 +75,27 @@ struct DryRunOutputTests {
         let phone = "+1 (415) 555-\(digits)"
         let name = "Zyx\(tag)"
         let id = E2EJSON.uniqueID()
-        let user = "\"em\":\(E2EJSON.quote(email)),\"ph\":\(E2EJSON.quote(phone)),\"fn\":\(E2EJSON.quote(name)),\"email\":\(E2EJSON.quote(email))"
+        let user =
+            "\"em\":\(E2EJSON.quote(email)),\"ph\":\(E2EJSON.quote(phone)),\"fn\":\(E2EJSON.quote(name)),\"email\":\(E2EJSON.quote(email))"
         let r = try await E2E.post(E2E.event("Lead", id: id, extra: "\"user_data\":{\(user)}"), on: gw)
         #expect(r.status == 202, "\(r.text)")
 
         let pixelID = E2EJSON.uniqueID()
-        let query = "id=\(E2E.shopPixel)&ev=Lead&eid=\(pixelID)&dl=\(QueryString.encode("https://shop.example.com/x"))"
+        let query =
+            "id=\(E2E.shopPixel)&ev=Lead&eid=\(pixelID)&dl=\(QueryString.encode("https://shop.example.com/x"))"
             + "&\(QueryString.encode("ud[em]"))=\(QueryString.encode(email))&\(QueryString.encode("ud[ph]"))=\(QueryString.encode(phone))"
-        let pixel = try await E2EClient.send(port: gw.port, "GET", "/tr?" + query, headers: [("Host", "track.example.com"), ("User-Agent", E2E.browserUA)])
+        let pixel = try await E2EClient.send(
+            port: gw.port, "GET", "/tr?" + query,
+            headers: [("Host", "track.example.com"), ("User-Agent", E2E.browserUA)])
         #expect(pixel.status == 200, "\(pixel.text)")
 
         let forwarded = try #require(await gw.dryRun.find(eventID: id)?.event)
         #expect(forwarded["user_data"]?["em"]?.arrayValue?.count == 1)
         #expect(await gw.dryRun.find(eventID: pixelID)?.event["user_data"]?["ph"]?.arrayValue?.count == 1)
         let normalisedPhone = "1415555" + digits
-        for needle in [email, email.lowercased(), phone, normalisedPhone, name, name.lowercased(), QueryString.encode(email)] {
+        for needle in [
+            email, email.lowercased(), phone, normalisedPhone, name, name.lowercased(), QueryString.encode(email),
+        ] {
             #expect(gw.filesContaining(needle).isEmpty, "raw PII \(needle) found in \(gw.filesContaining(needle))")
         }
         #expect(gw.filesOnDisk().count > 2, "the queue and the dry-run output are on disk")
@@ -114,7 +123,10 @@ struct DryRunOutputTests {
         let marker = E2EJSON.uniqueID()
         #expect(try await E2E.post(E2E.event(id: marker), on: gw).status == 202)
         #expect(await gw.dryRun.findAll(eventID: marker, atLeast: 2).count == 2)
-        let reached = Set(await gw.dryRun.findAll(eventID: id, atLeast: codes.count).compactMap { $0.request["test_event_code"]?.stringValue })
+        let reached = Set(
+            await gw.dryRun.findAll(eventID: id, atLeast: codes.count).compactMap {
+                $0.request["test_event_code"]?.stringValue
+            })
         #expect(reached == codes)
         #expect(await gw.dryRun.findAll(eventID: id, atLeast: codes.count).count == codes.count)
     }
@@ -137,7 +149,8 @@ struct DryRunOutputTests {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let referer = "https://shop.example.com/landing?fbclid=IwAR_referer_click"
-        let r = try await E2E.post(E2E.event(id: id, url: nil), headers: E2E.browserHeaders() + [("Referer", referer)], on: gw)
+        let r = try await E2E.post(
+            E2E.event(id: id, url: nil), headers: E2E.browserHeaders() + [("Referer", referer)], on: gw)
         #expect(r.status == 202, "\(r.text)")
         let event = try #require(await gw.dryRun.find(eventID: id)?.event)
         #expect(event["event_source_url"]?.stringValue == referer)
@@ -149,7 +162,8 @@ struct DryRunOutputTests {
     func passThrough() async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
-        let extra = "\"opt_out\":true,\"data_processing_options\":[\"LDU\"],\"data_processing_options_country\":1,\"data_processing_options_state\":1000"
+        let extra =
+            "\"opt_out\":true,\"data_processing_options\":[\"LDU\"],\"data_processing_options_country\":1,\"data_processing_options_state\":1000"
         #expect(try await E2E.post(E2E.event(id: id, extra: extra), on: gw).status == 202)
         let event = try #require(await gw.dryRun.find(eventID: id)?.event)
         #expect(event["opt_out"] == .bool(true))

@@ -49,7 +49,9 @@ enum E2EClient {
         port: Int, _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
         source: String? = nil, address: String = "127.0.0.1"
     ) async throws -> E2EResponse {
-        try await offPool { try sendBlocking(port: port, method, path, headers: headers, body: body, source: source, address: address) }
+        try await offPool {
+            try sendBlocking(port: port, method, path, headers: headers, body: body, source: source, address: address)
+        }
     }
 
     /// `send` on the calling thread.
@@ -63,7 +65,8 @@ enum E2EClient {
         if let body { head += "Content-Length: \(body.count)\r\n" }
         head += "Connection: close\r\n\r\n"
         return try exchangeBlocking(
-            port: port, bytes: Array(head.utf8) + (body ?? []), source: source, address: address, headRequest: method == "HEAD")
+            port: port, bytes: Array(head.utf8) + (body ?? []), source: source, address: address,
+            headRequest: method == "HEAD")
     }
 
     /// Writes exact bytes and parses the response that comes back before the server closes.
@@ -83,13 +86,17 @@ enum E2EClient {
         if let source {
             var local = sockaddrIn(source, port: 0)
             let rc = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             if rc != 0 { throw E2EClientError.bind(errno) }
         }
         var remote = sockaddrIn(address, port: port)
         let rc = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc != 0 { throw E2EClientError.connect(errno) }
         var sent = 0
@@ -132,7 +139,8 @@ enum E2EClient {
         var headers: [(name: String, value: String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let start = end + 4
         if headRequest { return E2EResponse(status: status, headers: headers, body: []) }

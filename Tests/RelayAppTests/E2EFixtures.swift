@@ -13,7 +13,8 @@ enum E2E {
     static let localOrigin = "http://localhost:8000"
     static let ingestKey = "e2e-ingest-key-0123456789"
     static let testEventCode = "TEST4242"
-    static let browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
+    static let browserUA =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36"
     static let maxBodyBytes = 4096
 
     /// A dry-run gateway with two sites: `shop` (two pixels told apart by their test codes, cookie domain
@@ -82,7 +83,9 @@ enum E2E {
 
     /// The headers a browser on the shop site sends with a beacon.
     static func browserHeaders(origin: String? = shopOrigin, host: String = "track.example.com") -> [(String, String)] {
-        var h: [(String, String)] = [("Host", host), ("User-Agent", browserUA), ("Content-Type", "text/plain;charset=UTF-8")]
+        var h: [(String, String)] = [
+            ("Host", host), ("User-Agent", browserUA), ("Content-Type", "text/plain;charset=UTF-8"),
+        ]
         if let origin { h.append(("Origin", origin)) }
         return h
     }
@@ -91,7 +94,8 @@ enum E2E {
     static func post(
         _ body: String, headers: [(String, String)] = browserHeaders(), source: String? = nil, on gateway: E2EGateway
     ) async throws -> E2EResponse {
-        try await E2EClient.send(port: gateway.port, "POST", "/events", headers: headers, body: Array(body.utf8), source: source)
+        try await E2EClient.send(
+            port: gateway.port, "POST", "/events", headers: headers, body: Array(body.utf8), source: source)
     }
 }
 

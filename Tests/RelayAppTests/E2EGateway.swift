@@ -40,7 +40,9 @@ final class E2EGateway: @unchecked Sendable {
     }
 
     /// Starts a gateway (see `init`) without blocking the concurrency pool while it comes up.
-    static func start(config: String, environment: [String: String] = [:], arguments: [String] = []) async throws -> E2EGateway {
+    static func start(config: String, environment: [String: String] = [:], arguments: [String] = []) async throws
+        -> E2EGateway
+    {
         try await offPool { try E2EGateway(config: config, environment: environment, arguments: arguments) }
     }
 
@@ -126,7 +128,9 @@ struct E2EDryRun {
 
     /// Every recorded request holding the event `id` (one per pixel it went to), once there are `atLeast`
     /// of them or `timeoutMs` passed.
-    func findAll(eventID id: String, atLeast: Int, timeoutMs: Int = 8000) async -> [(request: JSONValue, event: JSONValue)] {
+    func findAll(eventID id: String, atLeast: Int, timeoutMs: Int = 8000) async -> [(
+        request: JSONValue, event: JSONValue
+    )] {
         let marker = "\"event_id\":\(E2EJSON.quote(id))"
         let deadline = GatewayProcess.nowMs() + timeoutMs
         var found: [(request: JSONValue, event: JSONValue)] = []
@@ -134,7 +138,9 @@ struct E2EDryRun {
             found = []
             let text = self.text
             for line in text.split(separator: "\n") where line.contains(marker) {
-                guard let request = try? JSONParser.parse(String(line)), case .array(let data)? = request["data"] else { continue }
+                guard let request = try? JSONParser.parse(String(line)), case .array(let data)? = request["data"] else {
+                    continue
+                }
                 for event in data where event["event_id"]?.stringValue == id { found.append((request, event)) }
             }
             if found.count >= atLeast { return found }

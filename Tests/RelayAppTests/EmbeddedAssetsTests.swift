@@ -13,7 +13,8 @@ struct EmbeddedAssetsTests {
         try String(contentsOf: Self.assets.appendingPathComponent(name), encoding: .utf8)
     }
 
-    @Test("the compiled-in sdk.js and demo page match the files in Sources/RelayApp/Assets (run scripts/embed-assets.py)")
+    @Test(
+        "the compiled-in sdk.js and demo page match the files in Sources/RelayApp/Assets (run scripts/embed-assets.py)")
     func generatedFileIsCurrent() throws {
         #expect(EmbeddedAssets.sdkJS == (try asset("sdk.js")).trimmingCharacters(in: .newlines))
         #expect(EmbeddedAssets.demoHTML == (try asset("demo.html")).trimmingCharacters(in: .newlines))

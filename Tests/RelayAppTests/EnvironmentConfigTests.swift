@@ -5,9 +5,11 @@ import Testing
 /// A gateway set up by `PIXELRELAY_*` variables (the single-site shortcut) with `events_path` moved.
 @Suite("Configuration from the environment and a moved events_path (real binary)")
 struct EnvironmentConfigTests {
-    @Test("PIXELRELAY_ALLOWED_ORIGINS decides which origins may post to the moved events_path", arguments: [
-        (E2E.envOrigins[0], 202), (E2E.envOrigins[1], 202), ("https://b.example", 403), (E2E.shopOrigin, 403),
-    ])
+    @Test(
+        "PIXELRELAY_ALLOWED_ORIGINS decides which origins may post to the moved events_path",
+        arguments: [
+            (E2E.envOrigins[0], 202), (E2E.envOrigins[1], 202), ("https://b.example", 403), (E2E.shopOrigin, 403),
+        ])
     func allowedOrigins(origin: String, status: Int) async throws {
         let gw = try await E2E.admin.get()
         let id = E2EJSON.uniqueID()
@@ -25,7 +27,9 @@ struct EnvironmentConfigTests {
     @Test("the default /events path is not served when events_path moved it")
     func oldPathGone() async throws {
         let gw = try await E2E.admin.get()
-        let r = try await E2EClient.send(port: gw.port, "POST", "/events", headers: E2E.browserHeaders(origin: E2E.envOrigins[0]), body: Array(E2E.event().utf8))
+        let r = try await E2EClient.send(
+            port: gw.port, "POST", "/events", headers: E2E.browserHeaders(origin: E2E.envOrigins[0]),
+            body: Array(E2E.event().utf8))
         #expect(r.status == 404)
     }
 

@@ -27,7 +27,9 @@ struct ErrorResponseTests {
         #expect(r.status == (over > 0 ? 413 : 202), "\(r.text)")
     }
 
-    @Test("an unknown path is answered 404 with a JSON error", arguments: ["/nope", "/events/extra", "/status/x", "/tr.gif"])
+    @Test(
+        "an unknown path is answered 404 with a JSON error",
+        arguments: ["/nope", "/events/extra", "/status/x", "/tr.gif"])
     func unknownPath(path: String) async throws {
         let gw = try await E2E.main.get()
         let r = try await E2EClient.send(port: gw.port, "GET", path)
@@ -37,7 +39,10 @@ struct ErrorResponseTests {
 
     @Test(
         "a known path with the wrong method is answered 405 with an Allow header",
-        arguments: [("GET", "/events", "POST"), ("PUT", "/events", "POST"), ("DELETE", "/healthz", "GET"), ("POST", "/metrics", "GET"), ("PATCH", "/tr", "GET")])
+        arguments: [
+            ("GET", "/events", "POST"), ("PUT", "/events", "POST"), ("DELETE", "/healthz", "GET"),
+            ("POST", "/metrics", "GET"), ("PATCH", "/tr", "GET"),
+        ])
     func wrongMethod(method: String, path: String, allowed: String) async throws {
         let gw = try await E2E.main.get()
         let r = try await E2EClient.send(port: gw.port, method, path, body: method == "GET" ? nil : [])
@@ -46,11 +51,13 @@ struct ErrorResponseTests {
         #expect(r.header("Allow")?.contains(allowed) == true, "\(r.headers)")
     }
 
-    @Test("a client over its rate gets 429 with Retry-After while another client behind the trusted proxy is unaffected")
+    @Test(
+        "a client over its rate gets 429 with Retry-After while another client behind the trusted proxy is unaffected")
     func rateLimit() async throws {
         let gw = try await E2E.rateLimited.get()
         func post(from ip: String) async throws -> E2EResponse {
-            try await E2E.post(E2E.event(), headers: E2E.browserHeaders(origin: nil) + [("X-Forwarded-For", ip)], on: gw)
+            try await E2E.post(
+                E2E.event(), headers: E2E.browserHeaders(origin: nil) + [("X-Forwarded-For", ip)], on: gw)
         }
         // Burst 2, refill 1/s: two pass at once; the next few (sent well within a second) are refused.
         var responses: [E2EResponse] = []
@@ -65,12 +72,15 @@ struct ErrorResponseTests {
         #expect(try await post(from: "2001:db8::51").status == 202)
     }
 
-    @Test("a request may carry at most 1,000 events: 1,000 are accepted, 1,001 are refused with 400", arguments: [1000, 1001])
+    @Test(
+        "a request may carry at most 1,000 events: 1,000 are accepted, 1,001 are refused with 400",
+        arguments: [1000, 1001])
     func batchLimit(count: Int) async throws {
         let gw = try await E2E.rateLimited.get()
         let one = "{\"event_name\":\"ViewContent\",\"event_source_url\":\"https://shop.example.com/\"}"
         let body = "[" + Array(repeating: one, count: count).joined(separator: ",") + "]"
-        let r = try await E2E.post(body, headers: E2E.browserHeaders(origin: nil) + [("X-Forwarded-For", "198.51.100.\(count % 256)")], on: gw)
+        let r = try await E2E.post(
+            body, headers: E2E.browserHeaders(origin: nil) + [("X-Forwarded-For", "198.51.100.\(count % 256)")], on: gw)
         #expect(r.status == (count <= 1000 ? 202 : 400), "\(r.text.prefix(300))")
         if count <= 1000 {
             #expect(r.json?["accepted"]?.int64Value == Int64(count))

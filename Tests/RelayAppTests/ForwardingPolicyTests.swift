@@ -15,16 +15,29 @@ struct ForwardingPolicyTests {
     }
 
     static let cases: [Case] = [
-        Case(label: "consent ad_storage denied", userAgent: E2E.browserUA, eventName: "PageView", extra: "\"consent\":{\"ad_storage\":\"denied\"}", reason: "consent"),
-        Case(label: "Meta's crawler", userAgent: "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", eventName: "PageView", extra: "", reason: "bot"),
-        Case(label: "a search bot", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", eventName: "PageView", extra: "", reason: "bot"),
         Case(
-            label: "a bot that also names a Cubot", userAgent: "Mozilla/5.0 (Linux; Android 11; CUBOT X30) (compatible; Googlebot/2.1)",
+            label: "consent ad_storage denied", userAgent: E2E.browserUA, eventName: "PageView",
+            extra: "\"consent\":{\"ad_storage\":\"denied\"}", reason: "consent"),
+        Case(
+            label: "Meta's crawler",
+            userAgent: "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
             eventName: "PageView", extra: "", reason: "bot"),
-        Case(label: "the site's deny list", userAgent: E2E.browserUA, eventName: "InternalTest", extra: "", reason: "filtered"),
+        Case(
+            label: "a search bot",
+            userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            eventName: "PageView", extra: "", reason: "bot"),
+        Case(
+            label: "a bot that also names a Cubot",
+            userAgent: "Mozilla/5.0 (Linux; Android 11; CUBOT X30) (compatible; Googlebot/2.1)",
+            eventName: "PageView", extra: "", reason: "bot"),
+        Case(
+            label: "the site's deny list", userAgent: E2E.browserUA, eventName: "InternalTest", extra: "",
+            reason: "filtered"),
     ]
 
-    @Test("the event is accepted with 202, listed as dropped with its reason, counted, and never forwarded", arguments: cases)
+    @Test(
+        "the event is accepted with 202, listed as dropped with its reason, counted, and never forwarded",
+        arguments: cases)
     func notForwarded(_ c: Case) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
@@ -56,7 +69,8 @@ struct ForwardingPolicyTests {
         let gw = try await E2E.main.get()
         let denied = E2EJSON.uniqueID()
         let granted = E2EJSON.uniqueID()
-        let body = "[\(E2E.event(id: denied, extra: "\"consent\":{\"ad_storage\":\"denied\"}")),"
+        let body =
+            "[\(E2E.event(id: denied, extra: "\"consent\":{\"ad_storage\":\"denied\"}")),"
             + "\(E2E.event(id: granted, extra: "\"consent\":{\"ad_storage\":\"granted\"}"))]"
         let r = try await E2E.post(body, on: gw)
         #expect(r.status == 202, "\(r.text)")

@@ -20,7 +20,9 @@ struct IngestBodyTests {
         }
     }
 
-    @Test("every body form is answered 202 with received, accepted, the given event ids and no errors", arguments: Form.allCases)
+    @Test(
+        "every body form is answered 202 with received, accepted, the given event ids and no errors",
+        arguments: Form.allCases)
     func bodyForms(form: Form) async throws {
         let gw = try await E2E.main.get()
         let ids = form == .singleObject ? [E2EJSON.uniqueID()] : [E2EJSON.uniqueID(), E2EJSON.uniqueID()]
@@ -53,11 +55,23 @@ struct IngestBodyTests {
     static let invalidEvents: [(label: String, event: String, message: String)] = [
         ("missing event_name", "{\"event_source_url\":\"https://shop.example.com/\"}", "event_name is required"),
         ("bad event_time", E2E.event(extra: "\"event_time\":\"yesterday\""), "event_time must be Unix seconds"),
-        ("event_time older than 7 days", E2E.event(extra: "\"event_time\":\(wallSeconds() - 8 * 86400)"), "more than 7 days old"),
-        ("Purchase without currency", E2E.event("Purchase", extra: "\"custom_data\":{\"value\":10}"), "a Purchase needs custom_data.value and custom_data.currency"),
-        ("Purchase without value", E2E.event("Purchase", extra: "\"custom_data\":{\"currency\":\"USD\"}"), "a Purchase needs custom_data.value and custom_data.currency"),
+        (
+            "event_time older than 7 days", E2E.event(extra: "\"event_time\":\(wallSeconds() - 8 * 86400)"),
+            "more than 7 days old"
+        ),
+        (
+            "Purchase without currency", E2E.event("Purchase", extra: "\"custom_data\":{\"value\":10}"),
+            "a Purchase needs custom_data.value and custom_data.currency"
+        ),
+        (
+            "Purchase without value", E2E.event("Purchase", extra: "\"custom_data\":{\"currency\":\"USD\"}"),
+            "a Purchase needs custom_data.value and custom_data.currency"
+        ),
         ("unknown action_source", E2E.event(extra: "\"action_source\":\"web\""), "action_source must be one of"),
-        ("website event without URL or Referer", E2E.event(url: nil), "event_source_url is required for website events"),
+        (
+            "website event without URL or Referer", E2E.event(url: nil),
+            "event_source_url is required for website events"
+        ),
     ]
 
     @Test("a batch accepts its good event and lists every bad one by index with a message naming the problem")
@@ -80,7 +94,9 @@ struct IngestBodyTests {
         #expect(await gw.dryRun.find(eventID: good) != nil)
     }
 
-    @Test("a request whose only event is invalid is answered 400 with the error at index 0", arguments: invalidEvents.indices)
+    @Test(
+        "a request whose only event is invalid is answered 400 with the error at index 0",
+        arguments: invalidEvents.indices)
     func onlyInvalid(index: Int) async throws {
         let gw = try await E2E.main.get()
         let r = try await E2E.post(Self.invalidEvents[index].event, on: gw)
@@ -95,7 +111,9 @@ struct IngestBodyTests {
         case milliseconds, seconds, future, absent
     }
 
-    @Test("event_time in milliseconds becomes seconds, seconds are kept, the future is clamped to now, absent is now", arguments: TimeCase.allCases)
+    @Test(
+        "event_time in milliseconds becomes seconds, seconds are kept, the future is clamped to now, absent is now",
+        arguments: TimeCase.allCases)
     func eventTime(case timeCase: TimeCase) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()

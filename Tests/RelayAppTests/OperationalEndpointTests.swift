@@ -61,12 +61,16 @@ struct OperationalEndpointTests {
         #expect(r.header("Content-Type")?.hasPrefix("application/javascript") == true)
         let etag = try #require(r.header("ETag"))
         #expect(etag.hasPrefix("\"") && etag.hasSuffix("\"") && etag.count > 2)
-        #expect(r.text.contains("pixelrelay('_rules',[{\"selector\":\"#attend\",\"event\":\"Lead\"}]);"), "\(r.text.suffix(200))")
-        let cached = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", etag)])
+        #expect(
+            r.text.contains("pixelrelay('_rules',[{\"selector\":\"#attend\",\"event\":\"Lead\"}]);"),
+            "\(r.text.suffix(200))")
+        let cached = try await E2EClient.send(
+            port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", etag)])
         #expect(cached.status == 304)
         #expect(cached.body.isEmpty)
         #expect(cached.header("ETag") == etag)
-        let stale = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", "\"stale\"")])
+        let stale = try await E2EClient.send(
+            port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com"), ("If-None-Match", "\"stale\"")])
         #expect(stale.status == 200 && stale.body == r.body)
     }
 

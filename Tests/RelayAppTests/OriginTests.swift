@@ -14,7 +14,10 @@ struct OriginTests {
         #expect(r.headers("Vary").contains("Origin"))
     }
 
-    static let refusedOrigins = ["https://evil.example", "http://shop.example.com", "https://shop.example.com.evil.net", "https://shop.example.com:8443"]
+    static let refusedOrigins = [
+        "https://evil.example", "http://shop.example.com", "https://shop.example.com.evil.net",
+        "https://shop.example.com:8443",
+    ]
 
     @Test("a beacon from an origin no site allows is refused with 403 and never forwarded", arguments: refusedOrigins)
     func refused(origin: String) async throws {
@@ -35,13 +38,18 @@ struct OriginTests {
         #expect(status.status == 200 && !status.text.contains(id))
     }
 
-    @Test("a preflight from an allowed origin is answered 204 with CORS headers; any other origin gets 403", arguments: [true, false])
+    @Test(
+        "a preflight from an allowed origin is answered 204 with CORS headers; any other origin gets 403",
+        arguments: [true, false])
     func preflight(allowed: Bool) async throws {
         let gw = try await E2E.main.get()
         let origin = allowed ? E2E.shopOrigin : "https://evil.example"
         let r = try await E2EClient.send(
             port: gw.port, "OPTIONS", "/events",
-            headers: [("Origin", origin), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type")])
+            headers: [
+                ("Origin", origin), ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ])
         #expect(r.headers("Vary").contains("Origin"))
         if allowed {
             #expect(r.status == 204)

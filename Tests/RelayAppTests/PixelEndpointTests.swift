@@ -12,14 +12,17 @@ struct PixelEndpointTests {
         let pairs = [
             ("id", E2E.shopPixel), ("ev", "Purchase"), ("eid", id), ("dl", "https://shop.example.com/thank-you?o=1"),
             ("rl", "https://shop.example.com/cart"), ("cd[value]", "12.50"), ("cd[currency]", "EUR"),
-            ("cd[content_ids]", "[\"sku-1\",\"sku-2\"]"), ("ud[em]", "John_Smith@gmail.com"), ("fbp", "fb.1.1700000000000.42424242"),
+            ("cd[content_ids]", "[\"sku-1\",\"sku-2\"]"), ("ud[em]", "John_Smith@gmail.com"),
+            ("fbp", "fb.1.1700000000000.42424242"),
         ]
         return pairs.map { key, value in
             (encodeBrackets ? QueryString.encode(key) : key) + "=" + QueryString.encode(value)
         }.joined(separator: "&")
     }
 
-    @Test("GET /tr answers a 1x1 GIF and forwards the event with numeric cd[value] and hashed ud[em]", arguments: [true, false])
+    @Test(
+        "GET /tr answers a 1x1 GIF and forwards the event with numeric cd[value] and hashed ud[em]",
+        arguments: [true, false])
     func getPixel(encodeBrackets: Bool) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
@@ -47,7 +50,10 @@ struct PixelEndpointTests {
         let id = E2EJSON.uniqueID()
         let r = try await E2EClient.send(
             port: gw.port, "POST", "/tr",
-            headers: [("Host", "track.example.com"), ("User-Agent", E2E.browserUA), ("Content-Type", "application/x-www-form-urlencoded")],
+            headers: [
+                ("Host", "track.example.com"), ("User-Agent", E2E.browserUA),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
             body: Array(Self.query(id: id, encodeBrackets: true).utf8))
         #expect(r.status == 204, "\(r.text)")
         #expect(r.body.isEmpty)
@@ -57,18 +63,23 @@ struct PixelEndpointTests {
     @Test("GET /tr without an event name is answered 400 with a JSON error")
     func missingEventName() async throws {
         let gw = try await E2E.main.get()
-        let r = try await E2EClient.send(port: gw.port, "GET", "/tr?id=\(E2E.shopPixel)&dl=https%3A%2F%2Fshop.example.com%2F", headers: [("User-Agent", E2E.browserUA)])
+        let r = try await E2EClient.send(
+            port: gw.port, "GET", "/tr?id=\(E2E.shopPixel)&dl=https%3A%2F%2Fshop.example.com%2F",
+            headers: [("User-Agent", E2E.browserUA)])
         #expect(r.status == 400)
         #expect(r.json?["error"]?.stringValue?.contains("ev") == true, "\(r.text)")
     }
 
-    @Test("a /tr ts that is not a number is ignored: the event gets the receive time", arguments: ["abc", "", "-5", "1e9"])
+    @Test(
+        "a /tr ts that is not a number is ignored: the event gets the receive time",
+        arguments: ["abc", "", "-5", "1e9"])
     func badTimestamp(ts: String) async throws {
         let gw = try await E2E.main.get()
         let id = E2EJSON.uniqueID()
         let before = wallSeconds()
         let r = try await E2EClient.send(
-            port: gw.port, "GET", "/tr?ev=PageView&eid=\(id)&ts=\(QueryString.encode(ts))&dl=\(QueryString.encode("https://shop.example.com/"))",
+            port: gw.port, "GET",
+            "/tr?ev=PageView&eid=\(id)&ts=\(QueryString.encode(ts))&dl=\(QueryString.encode("https://shop.example.com/"))",
             headers: [("User-Agent", E2E.browserUA)])
         #expect(r.status == 200, "\(r.text)")
         let sent = try #require(await gw.dryRun.find(eventID: id)?.event["event_time"]?.int64Value)
@@ -81,7 +92,8 @@ struct PixelEndpointTests {
         let id = E2EJSON.uniqueID()
         let ms = E2EJSON.nowMs() - 30_000
         let r = try await E2EClient.send(
-            port: gw.port, "GET", "/tr?ev=PageView&eid=\(id)&ts=\(ms)&dl=\(QueryString.encode("https://shop.example.com/"))",
+            port: gw.port, "GET",
+            "/tr?ev=PageView&eid=\(id)&ts=\(ms)&dl=\(QueryString.encode("https://shop.example.com/"))",
             headers: [("User-Agent", E2E.browserUA)])
         #expect(r.status == 200, "\(r.text)")
         #expect(await gw.dryRun.find(eventID: id)?.event["event_time"]?.int64Value == ms / 1000)

@@ -19,10 +19,14 @@ struct QueueCommandTests {
         let dir = GatewayProcess.temporaryDirectory("queue-cli")
         let queue = try DurableQueue(directory: dir)
         defer { queue.close() }
-        let result = await queue.append([event("q1", ageSeconds: 60), event("q2", ageSeconds: 30), event("q3", ageSeconds: 10)])
+        let result = await queue.append([
+            event("q1", ageSeconds: 60), event("q2", ageSeconds: 30), event("q3", ageSeconds: 10),
+        ])
         #expect(result == .durable)
         try queue.deadLetter([
-            DeadLetter(event: event("fresh", ageSeconds: 3600), reason: "rejected by Meta", metaMessage: "code 100", fbtraceID: "TRACE1", deadAtMs: 1),
+            DeadLetter(
+                event: event("fresh", ageSeconds: 3600), reason: "rejected by Meta", metaMessage: "code 100",
+                fbtraceID: "TRACE1", deadAtMs: 1),
             DeadLetter(event: event("stale", ageSeconds: 8 * 24 * 3600), reason: "expired", deadAtMs: 2),
         ])
         return dir

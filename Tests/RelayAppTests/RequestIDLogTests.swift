@@ -27,8 +27,12 @@ struct RequestIDLogTests {
             log = gateway.log
         }
         let lines = log.split(separator: "\n").filter { $0.contains("request refused") }
-        #expect(lines.contains { $0.contains("\"request.id\":\"trace-abc-123\"") && $0.contains("\"http.status\":\"400\"") })
+        #expect(
+            lines.contains { $0.contains("\"request.id\":\"trace-abc-123\"") && $0.contains("\"http.status\":\"400\"") }
+        )
         #expect(lines.contains { $0.contains("\"request.id\":\"\(id)\"") && $0.contains("\"http.status\":\"404\"") })
-        for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)") }
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
+        }
     }
 }

@@ -22,7 +22,9 @@ struct ShutdownAndSecretsTests {
         #expect(gw.log.contains("\"msg\":\"stopped\""))
     }
 
-    @Test("events reach a fake Graph API with the env token, which never appears in the log or the data dir, even after a token error (S2)")
+    @Test(
+        "events reach a fake Graph API with the env token, which never appears in the log or the data dir, even after a token error (S2)"
+    )
     func tokenNeverLeaks() async throws {
         let token = "EAAB" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         let adminToken = "admin-" + UUID().uuidString
@@ -31,8 +33,10 @@ struct ShutdownAndSecretsTests {
         let gw = try await E2EGateway.start(
             config: "{ \"graph_api\": { \"linger_ms\": 0 } }",
             environment: [
-                "PIXELRELAY_PIXEL_ID": E2E.shopPixel, "PIXELRELAY_ACCESS_TOKEN": token, "PIXELRELAY_GRAPH_API_URL": fake.baseURL,
-                "PIXELRELAY_TEST_EVENT_CODE": "TEST77", "PIXELRELAY_ADMIN_TOKEN": adminToken, "PIXELRELAY_LOG_LEVEL": "trace",
+                "PIXELRELAY_PIXEL_ID": E2E.shopPixel, "PIXELRELAY_ACCESS_TOKEN": token,
+                "PIXELRELAY_GRAPH_API_URL": fake.baseURL,
+                "PIXELRELAY_TEST_EVENT_CODE": "TEST77", "PIXELRELAY_ADMIN_TOKEN": adminToken,
+                "PIXELRELAY_LOG_LEVEL": "trace",
             ])
         let ids = [E2EJSON.uniqueID(), E2EJSON.uniqueID(), E2EJSON.uniqueID()]
         let r = try await E2E.post("[" + ids.map { E2E.event(id: $0) }.joined(separator: ",") + "]", on: gw)
@@ -55,7 +59,8 @@ struct ShutdownAndSecretsTests {
         #expect(pausedLogged, "\(gw.log)")
         let ready = try await E2EClient.send(port: gw.port, "GET", "/readyz")
         #expect(ready.json?["pixels"]?.arrayValue?.first?["state"]?.stringValue == "paused", "\(ready.text)")
-        let status = try await E2EClient.send(port: gw.port, "GET", "/status", headers: [("Authorization", "Bearer " + adminToken)])
+        let status = try await E2EClient.send(
+            port: gw.port, "GET", "/status", headers: [("Authorization", "Bearer " + adminToken)])
         #expect(status.status == 200)
 
         let (exit, ms) = try await gw.stop()

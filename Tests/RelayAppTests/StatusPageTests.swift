@@ -18,10 +18,13 @@ struct StatusPageTests {
         #expect(r.header("Content-Type")?.hasPrefix(path == "/status" ? "text/html" : "application/json") == true)
     }
 
-    @Test("without an admin token the status pages refuse a non-loopback client with 403", arguments: ["/status", "/status/events"])
+    @Test(
+        "without an admin token the status pages refuse a non-loopback client with 403",
+        arguments: ["/status", "/status/events"])
     func nonLoopback(path: String) async throws {
         let gw = try await E2E.main.get()
-        let address = try #require(Self.nonLoopbackIPv4(), "this machine has no non-loopback IPv4 address to connect from")
+        let address = try #require(
+            Self.nonLoopbackIPv4(), "this machine has no non-loopback IPv4 address to connect from")
         let r = try await E2EClient.send(port: gw.port, "GET", path, address: address)
         #expect(r.status == 403, "\(r.text)")
         #expect(r.json?["error"]?.stringValue?.contains("PIXELRELAY_ADMIN_TOKEN") == true)
@@ -38,10 +41,17 @@ struct StatusPageTests {
         #expect(none.status == 401)
         #expect(none.header("WWW-Authenticate")?.hasPrefix("Basic") == true)
         #expect(!none.text.contains(E2E.adminToken))
-        #expect(try await E2EClient.send(port: gw.port, "GET", path, headers: [("Authorization", "Bearer wrong")]).status == 401)
-        #expect(try await E2EClient.send(port: gw.port, "GET", path, headers: [("Authorization", "Bearer " + E2E.adminToken)]).status == 200)
+        #expect(
+            try await E2EClient.send(port: gw.port, "GET", path, headers: [("Authorization", "Bearer wrong")]).status
+                == 401)
+        #expect(
+            try await E2EClient.send(
+                port: gw.port, "GET", path, headers: [("Authorization", "Bearer " + E2E.adminToken)]
+            ).status == 200)
         let basic = Data("admin:\(E2E.adminToken)".utf8).base64EncodedString()
-        #expect(try await E2EClient.send(port: gw.port, "GET", path, headers: [("Authorization", "Basic " + basic)]).status == 200)
+        #expect(
+            try await E2EClient.send(port: gw.port, "GET", path, headers: [("Authorization", "Basic " + basic)]).status
+                == 200)
     }
 
     @Test("/status/events lists a recent event with its match keys but never the values, hashed or raw")
@@ -50,7 +60,8 @@ struct StatusPageTests {
         let id = E2EJSON.uniqueID()
         let email = "status.\(id)@example.org"
         let r = try await E2E.post(
-            E2E.event("Lead", id: id, extra: "\"user_data\":{\"em\":\(E2EJSON.quote(email)),\"external_id\":\"u-1\"}"), on: gw)
+            E2E.event("Lead", id: id, extra: "\"user_data\":{\"em\":\(E2EJSON.quote(email)),\"external_id\":\"u-1\"}"),
+            on: gw)
         #expect(r.status == 202)
         let hash = try #require(await gw.dryRun.find(eventID: id)?.event["user_data"]?["em"]?.strings.first)
         let status = try await E2EClient.send(port: gw.port, "GET", "/status/events")
@@ -62,7 +73,9 @@ struct StatusPageTests {
             #expect(entry["event_name"]?.stringValue == "Lead")
             #expect(entry["match_keys"]?.strings == ["em", "external_id", "fbp", "ip", "ua"])
         }
-        for secret in [email, hash, E2E.browserUA] { #expect(!status.text.contains(secret), "\(secret) leaked into /status/events") }
+        for secret in [email, hash, E2E.browserUA] {
+            #expect(!status.text.contains(secret), "\(secret) leaked into /status/events")
+        }
         // /status shows the last dry-run body (hashes, by contract) but never raw values.
         let page = try await E2EClient.send(port: gw.port, "GET", "/status")
         #expect(page.status == 200 && !page.text.contains(email))

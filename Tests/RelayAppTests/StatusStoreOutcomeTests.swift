@@ -10,7 +10,8 @@ import Testing
 @Suite struct StatusStoreOutcomeTests {
     static func event(_ id: String) -> ProcessedEvent {
         ProcessedEvent(
-            eventID: id, eventName: "Lead", eventTime: 1_700_000_000, requestedPixelID: nil, payload: [], matchKeys: [.fbp, .ip],
+            eventID: id, eventName: "Lead", eventTime: 1_700_000_000, requestedPixelID: nil, payload: [],
+            matchKeys: [.fbp, .ip],
             consentDenied: false, droppedFields: [], warnings: [], mintedEventID: false)
     }
 

@@ -12,7 +12,9 @@ private func send(_ client: CurlClient, _ request: UpstreamRequest) async -> Res
     }
 }
 
-private func post(_ server: MiniHTTPServer, path: String = "/v26.0/1/events", body: String = "{}", timeoutMs: Int = 5000)
+private func post(
+    _ server: MiniHTTPServer, path: String = "/v26.0/1/events", body: String = "{}", timeoutMs: Int = 5000
+)
     -> UpstreamRequest
 {
     UpstreamRequest(
@@ -21,7 +23,9 @@ private func post(_ server: MiniHTTPServer, path: String = "/v26.0/1/events", bo
 }
 
 private func makeClient(maxConnections: Int = 8, responseBodyLimit: Int = 1 << 20) throws -> CurlClient {
-    try CurlClient(maxConnections: maxConnections, allowPlainHTTP: true, userAgent: "pixelrelay/test", responseBodyLimit: responseBodyLimit)
+    try CurlClient(
+        maxConnections: maxConnections, allowPlainHTTP: true, userAgent: "pixelrelay/test",
+        responseBodyLimit: responseBodyLimit)
 }
 
 private func elapsedMs(since start: ContinuousClock.Instant) -> Int {
@@ -34,8 +38,9 @@ struct CurlClientTests {
     @Test("a 200 response returns its status, body and lowercased headers, and the request arrives intact")
     func okResponse() async throws {
         let server = try MiniHTTPServer { _ in
-            .respond(status: 200, headers: [("X-FB-Trace-ID", "abc"), ("Content-Type", "application/json")],
-                     body: Array(#"{"events_received":1}"#.utf8))
+            .respond(
+                status: 200, headers: [("X-FB-Trace-ID", "abc"), ("Content-Type", "application/json")],
+                body: Array(#"{"events_received":1}"#.utf8))
         }
         defer { server.stop() }
         let client = try makeClient()
@@ -57,9 +62,12 @@ struct CurlClientTests {
         #expect(request.header("expect") == nil)
     }
 
-    @Test("non-2xx statuses are responses, not errors, and redirects are not followed", arguments: [500, 400, 429, 302])
+    @Test(
+        "non-2xx statuses are responses, not errors, and redirects are not followed", arguments: [500, 400, 429, 302])
     func errorStatus(status: Int) async throws {
-        let server = try MiniHTTPServer { _ in .respond(status: status, headers: [("Location", "/elsewhere")], body: Array("x".utf8)) }
+        let server = try MiniHTTPServer { _ in
+            .respond(status: status, headers: [("Location", "/elsewhere")], body: Array("x".utf8))
+        }
         defer { server.stop() }
         let client = try makeClient()
         defer { client.shutdown() }
@@ -92,7 +100,8 @@ struct CurlClientTests {
         let client = try makeClient()
         defer { client.shutdown() }
 
-        let request = UpstreamRequest(url: "http://127.0.0.1:\(port)/e?access_token=SECRET123", body: [], timeoutMs: 2000)
+        let request = UpstreamRequest(
+            url: "http://127.0.0.1:\(port)/e?access_token=SECRET123", body: [], timeoutMs: 2000)
         let result = await send(client, request)
         guard case .failure(.connect(let message)) = result else {
             Issue.record("expected .connect, got \(result)")
@@ -228,7 +237,9 @@ struct CurlClientTests {
 
     @Test("a completion may send again, and may call shutdown while another thread is shutting down")
     func reentrantCompletions() async throws {
-        let server = try MiniHTTPServer { request in request.target == "/hang" ? .hang(ms: 10_000) : .respond(status: 200) }
+        let server = try MiniHTTPServer { request in
+            request.target == "/hang" ? .hang(ms: 10_000) : .respond(status: 200)
+        }
         defer { server.stop() }
         let client = try makeClient()
 
@@ -269,7 +280,9 @@ struct CurlClientTests {
         }
         #expect(status == 200)
         let deadline = ContinuousClock.now + .seconds(5)
-        while server.openConnections > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while server.openConnections > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(server.openConnections == 0)
     }
 }
@@ -283,7 +296,9 @@ private func closedPort() throws -> UInt16 {
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     let ok = withUnsafeMutablePointer(to: &addr) { ptr in
-        ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
+        }
     }
     try #require(ok)
     return UInt16(bigEndian: addr.sin_port)

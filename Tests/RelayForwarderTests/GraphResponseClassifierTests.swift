@@ -30,7 +30,9 @@ private struct Row: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
-private func response(_ status: Int, _ body: String, _ headers: [(String, String)] = []) -> Result<UpstreamResponse, UpstreamError> {
+private func response(_ status: Int, _ body: String, _ headers: [(String, String)] = []) -> Result<
+    UpstreamResponse, UpstreamError
+> {
     .success(UpstreamResponse(status: status, body: Array(body.utf8), headers: headers))
 }
 
@@ -49,8 +51,12 @@ private func parsed(_ status: Int, code: Int, subcode: Int? = nil, transient: Bo
         isTransient: transient, fbtraceID: "TRACE")
 }
 
-private func graphRow(_ status: Int, code: Int, subcode: Int? = nil, transient: Bool? = nil, _ decision: @escaping @Sendable (GraphError) -> Decision) -> Row {
-    let label = "HTTP \(status) code \(code)" + (subcode.map { "/\($0)" } ?? "") + (transient.map { " transient=\($0)" } ?? "")
+private func graphRow(
+    _ status: Int, code: Int, subcode: Int? = nil, transient: Bool? = nil,
+    _ decision: @escaping @Sendable (GraphError) -> Decision
+) -> Row {
+    let label =
+        "HTTP \(status) code \(code)" + (subcode.map { "/\($0)" } ?? "") + (transient.map { " transient=\($0)" } ?? "")
     return Row(name: label, result: response(status, errorBody(code: code, subcode: subcode, transient: transient))) {
         decision(parsed(status, code: code, subcode: subcode, transient: transient))
     }
@@ -68,8 +74,12 @@ private let rows: [Row] = [
     Row(name: "reset", result: .failure(.transport(code: 56, message: "reset"))) { .retry(nil, retryAfterMs: nil) },
     Row(name: "client shut down", result: .failure(.cancelled)) { .retry(nil, retryAfterMs: nil) },
     Row(name: "HTTP 500 empty", result: response(500, "")) { .retry(GraphError(httpStatus: 500), retryAfterMs: nil) },
-    Row(name: "HTTP 502 html", result: response(502, "<html>bad gateway</html>")) { .retry(GraphError(httpStatus: 502), retryAfterMs: nil) },
-    Row(name: "HTTP 503 Retry-After", result: response(503, "", [("retry-after", "7")])) { .retry(GraphError(httpStatus: 503), retryAfterMs: 7000) },
+    Row(name: "HTTP 502 html", result: response(502, "<html>bad gateway</html>")) {
+        .retry(GraphError(httpStatus: 502), retryAfterMs: nil)
+    },
+    Row(name: "HTTP 503 Retry-After", result: response(503, "", [("retry-after", "7")])) {
+        .retry(GraphError(httpStatus: 503), retryAfterMs: 7000)
+    },
     graphRow(500, code: 2, retryRow),
     // is_transient → retry (even over code 100).
     graphRow(400, code: 9999, transient: true, retryRow),
@@ -122,14 +132,21 @@ private let rows: [Row] = [
     Row(name: "HTTP 404 empty", result: response(404, "")) { .pause(GraphError(httpStatus: 404)) },
     Row(name: "HTTP 405 empty", result: response(405, "")) { .pause(GraphError(httpStatus: 405)) },
     Row(name: "HTTP 407 empty", result: response(407, "")) { .pause(GraphError(httpStatus: 407)) },
-    Row(name: "HTTP 301 redirect", result: response(301, "", [("location", "https://x")])) { .pause(GraphError(httpStatus: 301)) },
+    Row(name: "HTTP 301 redirect", result: response(301, "", [("location", "https://x")])) {
+        .pause(GraphError(httpStatus: 301))
+    },
     Row(name: "HTTP 408", result: response(408, "")) { .retry(GraphError(httpStatus: 408), retryAfterMs: nil) },
     // Success and mismatch.
-    Row(name: "200 all received", result: response(200, #"{"events_received":3,"messages":["w1"],"fbtrace_id":"T1"}"#)) {
+    Row(name: "200 all received", result: response(200, #"{"events_received":3,"messages":["w1"],"fbtrace_id":"T1"}"#))
+    {
         .delivered(GraphSuccess(eventsReceived: 3, messages: ["w1"], fbtraceID: "T1"))
     },
-    Row(name: "200 fewer received", result: response(200, #"{"events_received":2}"#)) { .mismatch(expected: 3, received: 2) },
-    Row(name: "200 more received", result: response(200, #"{"events_received":4}"#)) { .mismatch(expected: 3, received: 4) },
+    Row(name: "200 fewer received", result: response(200, #"{"events_received":2}"#)) {
+        .mismatch(expected: 3, received: 2)
+    },
+    Row(name: "200 more received", result: response(200, #"{"events_received":4}"#)) {
+        .mismatch(expected: 3, received: 4)
+    },
     Row(name: "200 empty body", result: response(200, "")) { .delivered(GraphSuccess(eventsReceived: nil)) },
     Row(name: "204 no content", result: response(204, "")) { .delivered(GraphSuccess(eventsReceived: nil)) },
     Row(name: "200 html", result: response(200, "<html>ok</html>")) { .delivered(GraphSuccess(eventsReceived: nil)) },
@@ -139,17 +156,35 @@ private let rows: [Row] = [
     graphRow(200, code: 190, pauseRow),
     graphRow(200, code: 99999, retryRow),
     // Malformed bodies: classified by status, never a crash.
-    Row(name: "400 truncated JSON", result: response(400, #"{"error":{"code":19"#)) { .invalid(GraphError(httpStatus: 400)) },
-    Row(name: "500 truncated JSON", result: response(500, #"{"error":"#)) { .retry(GraphError(httpStatus: 500), retryAfterMs: nil) },
-    Row(name: "400 error is a string", result: response(400, #"{"error":"bad"}"#)) { .invalid(GraphError(httpStatus: 400)) },
+    Row(name: "400 truncated JSON", result: response(400, #"{"error":{"code":19"#)) {
+        .invalid(GraphError(httpStatus: 400))
+    },
+    Row(name: "500 truncated JSON", result: response(500, #"{"error":"#)) {
+        .retry(GraphError(httpStatus: 500), retryAfterMs: nil)
+    },
+    Row(name: "400 error is a string", result: response(400, #"{"error":"bad"}"#)) {
+        .invalid(GraphError(httpStatus: 400))
+    },
     Row(name: "400 body is an array", result: response(400, "[1,2]")) { .invalid(GraphError(httpStatus: 400)) },
-    Row(name: "400 code is a boolean", result: response(400, #"{"error":{"code":true}}"#)) { .invalid(GraphError(httpStatus: 400)) },
-    Row(name: "400 code as string", result: response(400, #"{"error":{"code":"190"}}"#)) { .pause(GraphError(httpStatus: 400, code: 190)) },
+    Row(name: "400 code is a boolean", result: response(400, #"{"error":{"code":true}}"#)) {
+        .invalid(GraphError(httpStatus: 400))
+    },
+    Row(name: "400 code as string", result: response(400, #"{"error":{"code":"190"}}"#)) {
+        .pause(GraphError(httpStatus: 400, code: 190))
+    },
     Row(name: "400 is_transient as string", result: response(400, #"{"error":{"code":5000,"is_transient":"true"}}"#)) {
         .retry(GraphError(httpStatus: 400, code: 5000, isTransient: true), retryAfterMs: nil)
     },
-    Row(name: "400 all fields, trace at top level", result: response(400, #"{"error":{"code":100,"error_subcode":2804050,"error_user_title":"T","error_user_msg":"U","error_data":{"blame_field_specs":[["user_data"]]}},"fbtrace_id":"TOP"}"#)) {
-        .invalid(GraphError(httpStatus: 400, code: 100, subcode: 2804050, fbtraceID: "TOP", userTitle: "T", userMessage: "U"))
+    Row(
+        name: "400 all fields, trace at top level",
+        result: response(
+            400,
+            #"{"error":{"code":100,"error_subcode":2804050,"error_user_title":"T","error_user_msg":"U","error_data":{"blame_field_specs":[["user_data"]]}},"fbtrace_id":"TOP"}"#
+        )
+    ) {
+        .invalid(
+            GraphError(httpStatus: 400, code: 100, subcode: 2804050, fbtraceID: "TOP", userTitle: "T", userMessage: "U")
+        )
     },
     Row(name: "200 binary garbage", result: .success(UpstreamResponse(status: 200, body: [0xFF, 0xFE, 0x00, 0x7B]))) {
         .delivered(GraphSuccess(eventsReceived: nil))
@@ -158,16 +193,43 @@ private let rows: [Row] = [
         .invalid(GraphError(httpStatus: 400))
     },
     // Usage headers feed retryAfterMs.
-    Row(name: "429 with business use case estimate", result: response(429, "", [("x-business-use-case-usage", #"{"123":[{"type":"ads_management","call_count":100,"total_cputime":20,"total_time":20,"estimated_time_to_regain_access":5}]}"#)])) {
+    Row(
+        name: "429 with business use case estimate",
+        result: response(
+            429, "",
+            [
+                (
+                    "x-business-use-case-usage",
+                    #"{"123":[{"type":"ads_management","call_count":100,"total_cputime":20,"total_time":20,"estimated_time_to_regain_access":5}]}"#
+                )
+            ])
+    ) {
         .retry(GraphError(httpStatus: 429), retryAfterMs: 300_000)
     },
-    Row(name: "613 with app usage at 96 %", result: response(400, errorBody(code: 613), [("x-app-usage", #"{"call_count":96,"total_cputime":10,"total_time":12}"#)])) {
+    Row(
+        name: "613 with app usage at 96 %",
+        result: response(
+            400, errorBody(code: 613), [("x-app-usage", #"{"call_count":96,"total_cputime":10,"total_time":12}"#)])
+    ) {
         .retry(parsed(400, code: 613), retryAfterMs: 60_000)
     },
-    Row(name: "80004 with Retry-After and estimate takes the longer", result: response(400, errorBody(code: 80004), [("retry-after", "600"), ("x-business-use-case-usage", #"{"1":[{"estimated_time_to_regain_access":2}]}"#)])) {
+    Row(
+        name: "80004 with Retry-After and estimate takes the longer",
+        result: response(
+            400, errorBody(code: 80004),
+            [("retry-after", "600"), ("x-business-use-case-usage", #"{"1":[{"estimated_time_to_regain_access":2}]}"#)])
+    ) {
         .retry(parsed(400, code: 80004), retryAfterMs: 600_000)
     },
-    Row(name: "429 with malformed usage headers", result: response(429, "", [("x-app-usage", "{call_count"), ("x-business-use-case-usage", "[]"), ("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")])) {
+    Row(
+        name: "429 with malformed usage headers",
+        result: response(
+            429, "",
+            [
+                ("x-app-usage", "{call_count"), ("x-business-use-case-usage", "[]"),
+                ("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT"),
+            ])
+    ) {
         .retry(GraphError(httpStatus: 429), retryAfterMs: nil)
     },
 ]
@@ -184,10 +246,13 @@ struct GraphResponseClassifierTests {
         }
     }
 
-    @Test("throttling errors are flagged so the worker picks the throttle policy", arguments: [
-        (429, nil, true), (400, 4, true), (400, 17, true), (400, 32, true), (400, 341, true), (400, 613, true),
-        (400, 80000, true), (400, 80014, true), (400, 80015, false), (400, 1, false), (500, nil, false), (400, 100, false),
-    ] as [(Int, Int?, Bool)])
+    @Test(
+        "throttling errors are flagged so the worker picks the throttle policy",
+        arguments: [
+            (429, nil, true), (400, 4, true), (400, 17, true), (400, 32, true), (400, 341, true), (400, 613, true),
+            (400, 80000, true), (400, 80014, true), (400, 80015, false), (400, 1, false), (500, nil, false),
+            (400, 100, false),
+        ] as [(Int, Int?, Bool)])
     func throttling(status: Int, code: Int?, expected: Bool) {
         #expect(GraphError(httpStatus: status, code: code).isThrottling == expected)
     }
@@ -202,18 +267,27 @@ struct GraphResponseClassifierTests {
 
 @Suite("Graph usage headers (capi.md §10.4)")
 struct GraphUsageTests {
-    @Test("usage percentages and estimates turn into a suggested delay", arguments: [
-        ([("x-app-usage", #"{"call_count":50,"total_cputime":10,"total_time":12}"#)], nil),
-        ([("x-app-usage", #"{"call_count":50,"total_cputime":95,"total_time":12}"#)], 60_000),
-        ([("x-app-usage", #"{"call_count":100,"total_cputime":10,"total_time":12}"#)], 300_000),
-        ([("x-business-use-case-usage", #"{"1":[{"call_count":10,"estimated_time_to_regain_access":0}]}"#)], nil),
-        ([("x-business-use-case-usage", #"{"1":[{"estimated_time_to_regain_access":0}],"2":[{"call_count":97,"estimated_time_to_regain_access":3}]}"#)], 180_000),
-        ([("x-business-use-case-usage", #"{"1":{"estimated_time_to_regain_access":"4"}}"#)], 240_000),
-        ([("retry-after", " 30 ")], 30_000),
-        ([("retry-after", "-5")], nil),
-        ([("x-app-usage", "not json"), ("x-business-use-case-usage", "{\"1\": 7}")], nil),
-        ([], nil),
-    ] as [([(String, String)], Int?)])
+    @Test(
+        "usage percentages and estimates turn into a suggested delay",
+        arguments: [
+            ([("x-app-usage", #"{"call_count":50,"total_cputime":10,"total_time":12}"#)], nil),
+            ([("x-app-usage", #"{"call_count":50,"total_cputime":95,"total_time":12}"#)], 60_000),
+            ([("x-app-usage", #"{"call_count":100,"total_cputime":10,"total_time":12}"#)], 300_000),
+            ([("x-business-use-case-usage", #"{"1":[{"call_count":10,"estimated_time_to_regain_access":0}]}"#)], nil),
+            (
+                [
+                    (
+                        "x-business-use-case-usage",
+                        #"{"1":[{"estimated_time_to_regain_access":0}],"2":[{"call_count":97,"estimated_time_to_regain_access":3}]}"#
+                    )
+                ], 180_000
+            ),
+            ([("x-business-use-case-usage", #"{"1":{"estimated_time_to_regain_access":"4"}}"#)], 240_000),
+            ([("retry-after", " 30 ")], 30_000),
+            ([("retry-after", "-5")], nil),
+            ([("x-app-usage", "not json"), ("x-business-use-case-usage", "{\"1\": 7}")], nil),
+            ([], nil),
+        ] as [([(String, String)], Int?)])
     func suggestedDelay(headers: [(String, String)], expected: Int?) {
         #expect(GraphUsage(headers: headers).suggestedDelayMs == expected)
     }
@@ -222,7 +296,10 @@ struct GraphUsageTests {
     func fields() {
         let usage = GraphUsage(headers: [
             ("x-app-usage", #"{"call_count":12.5,"total_cputime":40,"total_time":3}"#),
-            ("x-business-use-case-usage", #"{"1":[{"call_count":20,"estimated_time_to_regain_access":1},{"total_time":70,"estimated_time_to_regain_access":9}]}"#),
+            (
+                "x-business-use-case-usage",
+                #"{"1":[{"call_count":20,"estimated_time_to_regain_access":1},{"total_time":70,"estimated_time_to_regain_access":9}]}"#
+            ),
             ("retry-after", "12"),
         ])
         #expect(usage == GraphUsage(headers: []).with(app: 40, business: 70, regain: 9, retryAfter: 12))

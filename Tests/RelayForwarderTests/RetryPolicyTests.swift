@@ -17,9 +17,12 @@ struct SeededGenerator: RandomNumberGenerator {
 
 @Suite("RetryPolicy: exponential backoff with full jitter")
 struct RetryPolicyTests {
-    @Test("the window doubles from the base and saturates at the cap", arguments: [
-        (-1, 1000), (0, 1000), (1, 2000), (2, 4000), (4, 16_000), (5, 30_000), (6, 30_000), (63, 30_000), (10_000, 30_000),
-    ])
+    @Test(
+        "the window doubles from the base and saturates at the cap",
+        arguments: [
+            (-1, 1000), (0, 1000), (1, 2000), (2, 4000), (4, 16_000), (5, 30_000), (6, 30_000), (63, 30_000),
+            (10_000, 30_000),
+        ])
     func window(attempt: Int, expected: Int) {
         #expect(RetryPolicy.standard.windowMs(attempt: attempt) == expected)
     }
@@ -76,11 +79,13 @@ struct RetryPolicyTests {
         #expect(sequence(seed: 7) != sequence(seed: 8))
     }
 
-    @Test("a server hint is honoured, spread by at most a tenth, and clamped", arguments: [
-        (600_000, 0, 600_000, 660_000),  // 10 min estimate beats a 1 s backoff window
-        (10, 4, 10, 16_000),  // a tiny hint never shortens the backoff's window
-        (100_000_000, 0, 3_600_000, 3_960_000),  // a bogus hint is clamped to 1 h
-    ])
+    @Test(
+        "a server hint is honoured, spread by at most a tenth, and clamped",
+        arguments: [
+            (600_000, 0, 600_000, 660_000),  // 10 min estimate beats a 1 s backoff window
+            (10, 4, 10, 16_000),  // a tiny hint never shortens the backoff's window
+            (100_000_000, 0, 3_600_000, 3_960_000),  // a bogus hint is clamped to 1 h
+        ])
     func hint(retryAfterMs: Int, attempt: Int, low: Int, high: Int) {
         var rng = SeededGenerator(state: 9)
         var seen = Set<Int>()

@@ -11,7 +11,9 @@ import Testing
     static let pixel = "px"
 
     /// Writes ten records and returns the segment path and each record's start offset.
-    static func populate(_ dir: String, count: Int = 10, segmentBytes: Int64 = 64 << 20) throws -> (path: String, starts: [Int]) {
+    static func populate(_ dir: String, count: Int = 10, segmentBytes: Int64 = 64 << 20) throws -> (
+        path: String, starts: [Int]
+    ) {
         let queue = try DurableQueue(directory: dir, options: testOptions(segmentBytes: segmentBytes))
         var starts: [Int] = []
         for i in 0..<count {
@@ -30,7 +32,10 @@ import Testing
 
     @Test(
         "a flipped bit in a middle record's magic, length, checksum or payload quarantines only that record",
-        arguments: [("magic", 0), ("magic last byte", 3), ("length", 4), ("length high byte", 7), ("checksum", 9), ("payload", 30)])
+        arguments: [
+            ("magic", 0), ("magic last byte", 3), ("length", 4), ("length high byte", 7), ("checksum", 9),
+            ("payload", 30),
+        ])
     func middleRecordDamage(field: String, offsetInRecord: Int) throws {
         try withTemporaryDirectory { dir in
             let (path, starts) = try Self.populate(dir)
@@ -84,7 +89,10 @@ import Testing
             let queue = try DurableQueue(directory: dir, options: testOptions())
             #expect(try queue.peekAll(Self.pixel) == (0..<9).map { "e-\($0)" })
             #expect(queue.stats().truncatedTails == 1)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/quarantine").contains { $0.hasPrefix("tail-") })
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: "\(dir)/quarantine").contains {
+                    $0.hasPrefix("tail-")
+                })
             queue.close()
         }
     }
@@ -93,7 +101,9 @@ import Testing
     func damageInSealedSegment() throws {
         try withTemporaryDirectory { dir in
             let (path, starts) = try Self.populate(dir, count: 12, segmentBytes: 400)
-            let segments = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue/\(Self.pixel)").filter { $0.hasSuffix(".seg") }
+            let segments = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue/\(Self.pixel)").filter {
+                $0.hasSuffix(".seg")
+            }
             #expect(segments.count > 2)
             try Self.flipBit(path, at: starts[1] + 22)
             let queue = try DurableQueue(directory: dir, options: testOptions(segmentBytes: 400))
@@ -127,9 +137,12 @@ import Testing
     @Test("a segment of random bytes never fails startup")
     func randomGarbageSegment() throws {
         try withTemporaryDirectory { dir in
-            try FileManager.default.createDirectory(atPath: "\(dir)/queue/\(Self.pixel)", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: "\(dir)/queue/\(Self.pixel)", withIntermediateDirectories: true)
             var rng = SystemRandomNumberGenerator()
-            try writeFile("\(dir)/queue/\(Self.pixel)/\(segment1)", (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            try writeFile(
+                "\(dir)/queue/\(Self.pixel)/\(segment1)",
+                (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &rng) })
             let queue = try DurableQueue(directory: dir, options: testOptions())
             #expect(try queue.peekAll(Self.pixel).isEmpty)
             #expect(queue.appendSync([makeEvent(1, pixel: Self.pixel)]) == .durable)

@@ -11,7 +11,8 @@ import Testing
     static let pixel = "123"
 
     static func segments(_ dir: String, _ pixel: String = pixel) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue/\(pixel)").filter { $0.hasSuffix(".seg") }.sorted()
+        try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue/\(pixel)").filter { $0.hasSuffix(".seg") }
+            .sorted()
     }
 
     @Test("events come out per pixel in FIFO order, and re-reading before a commit returns the same batch")
@@ -42,7 +43,8 @@ import Testing
             let payload = makeEvent(0).payload.count
             let byCount = try #require(try queue.readBatch(pixelID: Self.pixel, maxEvents: 3, maxBytes: 1 << 20))
             #expect(byCount.events.count == 3)
-            let byBytes = try #require(try queue.readBatch(pixelID: Self.pixel, maxEvents: 100, maxBytes: payload * 4 + 1))
+            let byBytes = try #require(
+                try queue.readBatch(pixelID: Self.pixel, maxEvents: 100, maxBytes: payload * 4 + 1))
             #expect(byBytes.events.count == 4)
             #expect(byBytes.payloadBytes == payload * 4)
             let tiny = try #require(try queue.readBatch(pixelID: Self.pixel, maxEvents: 100, maxBytes: 1))
@@ -79,7 +81,8 @@ import Testing
         }
     }
 
-    @Test("segments roll at the configured size, batches span them, and consumed ones are deleted (never the active one)")
+    @Test(
+        "segments roll at the configured size, batches span them, and consumed ones are deleted (never the active one)")
     func rollingAndDeletion() throws {
         try withTemporaryDirectory { dir in
             let queue = try DurableQueue(directory: dir, options: testOptions(segmentBytes: 500))

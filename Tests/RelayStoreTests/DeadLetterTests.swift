@@ -10,7 +10,9 @@ import Testing
     static let day: Int64 = 86_400
     static let now: Int64 = 1_764_412_800_000
 
-    static func letter(_ n: Int, pixel: String = "px", ageDays: Int64, message: String? = "Invalid parameter") -> DeadLetter {
+    static func letter(_ n: Int, pixel: String = "px", ageDays: Int64, message: String? = "Invalid parameter")
+        -> DeadLetter
+    {
         DeadLetter(
             event: makeEvent(n, pixel: pixel, time: now / 1000 - ageDays * day), reason: "invalid_parameter",
             metaMessage: message, fbtraceID: "AbC123", deadAtMs: now - 1)
@@ -97,7 +99,9 @@ import Testing
             for path in [root, "\(root)/queue", "\(root)/queue/px", "\(root)/dead", "\(root)/quarantine"] {
                 #expect(try permissions(path) == 0o700, "\(path)")
             }
-            for path in ["\(root)/queue/px/\(segment1)", "\(root)/queue/px/cursor", "\(root)/dead/px.jsonl", "\(root)/LOCK"] {
+            for path in [
+                "\(root)/queue/px/\(segment1)", "\(root)/queue/px/cursor", "\(root)/dead/px.jsonl", "\(root)/LOCK",
+            ] {
                 #expect(try permissions(path) == 0o600, "\(path)")
             }
             queue.close()

@@ -12,7 +12,9 @@ import Testing
 
     @Test(
         "ENOSPC or EDQUOT on write rejects the group as diskFull, rolls the file back, and recovers when space returns",
-        arguments: [(FileSystemError.Code.noSpace, 0), (FileSystemError.Code.noSpace, 37), (FileSystemError.Code.quota, 0)])
+        arguments: [
+            (FileSystemError.Code.noSpace, 0), (FileSystemError.Code.noSpace, 37), (FileSystemError.Code.quota, 0),
+        ])
     func diskFullRollsBack(code: Int32, partialBytes: Int) throws {
         try withTemporaryDirectory { dir in
             let fs = FaultyFileSystem()
@@ -22,7 +24,9 @@ import Testing
             let before = try fileBytes(path)
 
             fs.writeFault = .init(pathContains: ".seg", code: code, afterBytes: partialBytes)
-            #expect(queue.appendSync([makeEvent(10, pixel: Self.pixel), makeEvent(11, pixel: Self.pixel)]) == .rejected(.diskFull))
+            #expect(
+                queue.appendSync([makeEvent(10, pixel: Self.pixel), makeEvent(11, pixel: Self.pixel)])
+                    == .rejected(.diskFull))
             #expect(try fileBytes(path) == before, "the failed group's bytes are truncated away")
             #expect(queue.stats().diskFull)
             #expect(queue.stats().totalDepth == 3)
@@ -45,7 +49,9 @@ import Testing
             for i in 0..<2 { #expect(queue.appendSync([makeEvent(i, pixel: Self.pixel)]) == .durable) }
             fs.writeFault = .init(pathContains: "0000000000000002.seg", code: FileSystemError.Code.noSpace)
             #expect(queue.appendSync([makeEvent(2, pixel: Self.pixel, padding: 200)]) == .rejected(.diskFull))
-            let files = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue/\(Self.pixel)").filter { $0.hasSuffix(".seg") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue/\(Self.pixel)").filter {
+                $0.hasSuffix(".seg")
+            }
             #expect(files == [segment1])
             fs.writeFault = nil
             #expect(queue.appendSync([makeEvent(3, pixel: Self.pixel, padding: 200)]) == .durable)
@@ -104,7 +110,9 @@ import Testing
         }
     }
 
-    @Test("invalid input is rejected at once without touching the disk", arguments: ["", "a/b", "../x", String(repeating: "9", count: 65), "päx"])
+    @Test(
+        "invalid input is rejected at once without touching the disk",
+        arguments: ["", "a/b", "../x", String(repeating: "9", count: 65), "päx"])
     func invalidPixelIDs(pixel: String) throws {
         try withTemporaryDirectory { dir in
             let queue = try DurableQueue(directory: dir, options: testOptions())
@@ -112,7 +120,9 @@ import Testing
                 Issue.record("pixel \(pixel) accepted")
                 return
             }
-            #expect(throws: StoreError.invalidPixelID(pixel)) { try queue.readBatch(pixelID: pixel, maxEvents: 1, maxBytes: 1) }
+            #expect(throws: StoreError.invalidPixelID(pixel)) {
+                try queue.readBatch(pixelID: pixel, maxEvents: 1, maxBytes: 1)
+            }
             #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/queue").isEmpty)
             queue.close()
         }

@@ -52,10 +52,17 @@ final class FaultyFileSystem: FileSystem {
         set { state.withLock { $0.syncDelayMicros = newValue } }
     }
     /// Successful fdatasync calls on segment files.
-    var segmentSyncs: Int { state.withLock { s in s.trace.count { if case .fdatasync(let p) = $0.op { p.hasSuffix(".seg") } else { false } } } }
+    var segmentSyncs: Int {
+        state.withLock { s in s.trace.count { if case .fdatasync(let p) = $0.op { p.hasSuffix(".seg") } else { false } }
+        }
+    }
     var trace: [(sequence: Int, op: Op)] { state.withLock { $0.trace } }
     /// The next sequence number (read it in a completion to order it against the trace).
-    func currentSequence() -> Int { state.withLock { s in s.sequence += 1; return s.sequence } }
+    func currentSequence() -> Int {
+        state.withLock { s in
+            s.sequence += 1; return s.sequence
+        }
+    }
 
     func open(_ path: String, _ flags: OpenFlags, permissions: UInt32) throws(FileSystemError) -> Int32 {
         let fd = try real.open(path, flags, permissions: permissions)
@@ -90,9 +97,13 @@ final class FaultyFileSystem: FileSystem {
     }
 
     func fdatasync(_ fd: Int32) throws(FileSystemError) {
-        let (path, fault, delay, skip) = state.withLock { s in (s.paths[fd] ?? "?", s.syncFault, s.syncDelayMicros, s.skipSyncs) }
+        let (path, fault, delay, skip) = state.withLock { s in
+            (s.paths[fd] ?? "?", s.syncFault, s.syncDelayMicros, s.skipSyncs)
+        }
         if delay > 0 { usleep(delay) }
-        if let fault, path.contains(fault.pathContains) { throw FileSystemError(operation: "fdatasync", code: fault.code) }
+        if let fault, path.contains(fault.pathContains) {
+            throw FileSystemError(operation: "fdatasync", code: fault.code)
+        }
         if !skip { try real.fdatasync(fd) }
         state.withLock { s in
             s.sequence += 1

@@ -31,7 +31,9 @@ import Testing
                     let event = makeEvent(n, pixel: t % 2 == 0 ? "pixelA" : "pixelB")
                     let done = DispatchSemaphore(value: 0)
                     queue.append([event]) { result in
-                        acks.withLock { $0.append(Ack(eventID: event.eventID, result: result, sequence: fs.currentSequence())) }
+                        acks.withLock {
+                            $0.append(Ack(eventID: event.eventID, result: result, sequence: fs.currentSequence()))
+                        }
                         done.signal()
                     }
                     done.wait()
@@ -117,6 +119,8 @@ import Testing
     /// The `"event_id":"…"` values inside written bytes.
     static func eventIDs(in bytes: [UInt8]) -> [String] {
         let text = String(decoding: bytes, as: UTF8.self)
-        return text.components(separatedBy: "\"event_id\":\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+        return text.components(separatedBy: "\"event_id\":\"").dropFirst().compactMap {
+            $0.split(separator: "\"").first.map(String.init)
+        }
     }
 }

@@ -11,13 +11,16 @@ import Testing
 @Suite struct IOErrorTests {
     static let pixel = "pixel"
 
-    @Test("EIO on fdatasync rejects that group and every later one, calls onFatal once, and reopening recovers all acknowledged events")
+    @Test(
+        "EIO on fdatasync rejects that group and every later one, calls onFatal once, and reopening recovers all acknowledged events"
+    )
     func fsyncErrorIsSticky() throws {
         try withTemporaryDirectory { dir in
             let fs = FaultyFileSystem()
             let fatalCalls = Mutex<[String]>([])
             let queue = try DurableQueue(
-                directory: dir, options: testOptions(onFatal: { message in fatalCalls.withLock { $0.append(message) } }),
+                directory: dir,
+                options: testOptions(onFatal: { message in fatalCalls.withLock { $0.append(message) } }),
                 fileSystem: fs)
             var acknowledged: [String] = []
             for i in 0..<5 where queue.appendSync([makeEvent(i, pixel: Self.pixel)]) == .durable {

@@ -23,7 +23,9 @@ import Testing
         let bytes = (0..<37).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
         let whole = CRC32C.checksum(bytes)
         for split in 0...bytes.count {
-            let crc = bytes[..<split].withUnsafeBytes { a in bytes[split...].withUnsafeBytes { b in CRC32C.update(CRC32C.update(0, a), b) } }
+            let crc = bytes[..<split].withUnsafeBytes { a in
+                bytes[split...].withUnsafeBytes { b in CRC32C.update(CRC32C.update(0, a), b) }
+            }
             #expect(crc == whole, "split at \(split)")
         }
     }
@@ -51,8 +53,12 @@ import Testing
         var buffer: [UInt8] = []
         var long = makeEvent(1)
         long.eventID = String(repeating: "x", count: 70_000)
-        #expect(throws: RecordFormat.EncodeError.self) { try RecordFormat.encode(long, maxRecordBytes: 1 << 20, into: &buffer) }
-        #expect(throws: RecordFormat.EncodeError.self) { try RecordFormat.encode(makeEvent(1, padding: 100), maxRecordBytes: 50, into: &buffer) }
+        #expect(throws: RecordFormat.EncodeError.self) {
+            try RecordFormat.encode(long, maxRecordBytes: 1 << 20, into: &buffer)
+        }
+        #expect(throws: RecordFormat.EncodeError.self) {
+            try RecordFormat.encode(makeEvent(1, padding: 100), maxRecordBytes: 50, into: &buffer)
+        }
         #expect(buffer.isEmpty)
     }
 

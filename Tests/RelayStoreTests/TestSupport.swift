@@ -8,18 +8,25 @@ import Testing
 
 /// A fresh private directory (on tmpfs when available, so fsync is cheap), removed afterwards.
 func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
-    let base = ProcessInfo.processInfo.environment["RELAYSTORE_TEST_TMP"] ?? (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+    let base =
+        ProcessInfo.processInfo.environment["RELAYSTORE_TEST_TMP"]
+        ?? (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
     var template = Array("\(base)/relaystore-XXXXXX".utf8CString)
-    let path = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+    let path = try #require(
+        template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try body(path)
 }
 
 /// A small, recognisable event.
-func makeEvent(_ n: Int, pixel: String = "123456789012345", padding: Int = 0, time: Int64 = 1_764_412_800) -> QueuedEvent {
-    let json = "{\"event_name\":\"Purchase\",\"event_id\":\"e-\(n)\",\"pad\":\"\(String(repeating: "x", count: padding))\"}"
+func makeEvent(_ n: Int, pixel: String = "123456789012345", padding: Int = 0, time: Int64 = 1_764_412_800)
+    -> QueuedEvent
+{
+    let json =
+        "{\"event_name\":\"Purchase\",\"event_id\":\"e-\(n)\",\"pad\":\"\(String(repeating: "x", count: padding))\"}"
     return QueuedEvent(
-        pixelID: pixel, eventID: "e-\(n)", eventName: "Purchase", eventTime: time, enqueuedAtMs: 1_764_412_800_000 + Int64(n),
+        pixelID: pixel, eventID: "e-\(n)", eventName: "Purchase", eventTime: time,
+        enqueuedAtMs: 1_764_412_800_000 + Int64(n),
         payload: Array(json.utf8))
 }
 

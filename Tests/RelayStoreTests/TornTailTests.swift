@@ -23,7 +23,9 @@ import Testing
         }
     }
 
-    @Test("every cut within the last two records, and a sample elsewhere, recovers exactly the complete records before it")
+    @Test(
+        "every cut within the last two records, and a sample elsewhere, recovers exactly the complete records before it"
+    )
     func truncationAtManyOffsets() throws {
         let (bytes, ends) = try Self.makeSegment(count: 24)
         #expect(ends.last == bytes.count)
@@ -39,7 +41,8 @@ import Testing
         #expect(cuts.count > 150)
         for cut in cuts.sorted() {
             try withTemporaryDirectory { dir in
-                try FileManager.default.createDirectory(atPath: "\(dir)/queue/\(Self.pixel)", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: "\(dir)/queue/\(Self.pixel)", withIntermediateDirectories: true)
                 try writeFile("\(dir)/queue/\(Self.pixel)/\(segment1)", Array(bytes[..<cut]))
                 let complete = ends.filter { $0 <= cut }.count
 
@@ -74,7 +77,8 @@ import Testing
         ]
         for tail in tails {
             try withTemporaryDirectory { dir in
-                try FileManager.default.createDirectory(atPath: "\(dir)/queue/\(Self.pixel)", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: "\(dir)/queue/\(Self.pixel)", withIntermediateDirectories: true)
                 let path = "\(dir)/queue/\(Self.pixel)/\(segment1)"
                 try writeFile(path, bytes + tail)
                 let queue = try DurableQueue(directory: dir, options: testOptions())
@@ -96,7 +100,9 @@ import Testing
                 let reopened = try DurableQueue(directory: dir, options: testOptions())
                 let ids = try reopened.peekAll(Self.pixel)
                 // A cursor past the end is clamped to the end; anything unreadable starts over.
-                #expect(ids == ["e-0", "e-1", "e-2"] || (content.hasPrefix("0000000000000001 9") && ids.isEmpty), "cursor \(content)")
+                #expect(
+                    ids == ["e-0", "e-1", "e-2"] || (content.hasPrefix("0000000000000001 9") && ids.isEmpty),
+                    "cursor \(content)")
                 reopened.close()
             }
         }

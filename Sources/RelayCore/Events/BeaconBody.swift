@@ -23,7 +23,8 @@ public enum BeaconBody {
             }
         default:
             return .failure(
-                EventRejection("the body must be an event object, an array of events, {\"events\":[…]} or {\"data\":[…]}"))
+                EventRejection(
+                    "the body must be an event object, an array of events, {\"events\":[…]} or {\"data\":[…]}"))
         }
         if list.isEmpty { return .failure(EventRejection("the body contains no events")) }
         if list.count > maxEvents {

@@ -70,8 +70,11 @@ extension EventProcessor {
                 default:
                     warnings.append("user_data.\(member.key) must be a string or number; ignored")
                 }
-            } else if PIIField(rawValue: member.key) == nil, !["fbc", "fbp", "client_ip_address", "client_user_agent"].contains(member.key) {
-                warnings.append("user_data.\(member.key) is not a Conversions API key\(Self.suggestion(member.key)); ignored")
+            } else if PIIField(rawValue: member.key) == nil,
+                !["fbc", "fbp", "client_ip_address", "client_user_agent"].contains(member.key)
+            {
+                warnings.append(
+                    "user_data.\(member.key) is not a Conversions API key\(Self.suggestion(member.key)); ignored")
             }
         }
         writer.endObject()
@@ -100,12 +103,16 @@ extension EventProcessor {
         if let decided = context.fbcDecision { return bodyString(user["fbc"]) ?? decided }
         let cookie = context.cookieFbc.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
         let body = bodyString(user["fbc"])
-        let fbclid = sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? context.referer.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let fbclid =
+            sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? context.referer.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap {
+                $0.isEmpty ? nil : $0
+            }
         let cookieClick = cookie.flatMap(FacebookCookies.clickID(ofFbc:))
         var value = body ?? cookie
         if let fbclid {
-            if let body, FacebookCookies.clickID(ofFbc: body) == fbclid, context.trustedSource || cookieClick == fbclid {
+            if let body, FacebookCookies.clickID(ofFbc: body) == fbclid, context.trustedSource || cookieClick == fbclid
+            {
                 value = body
             } else if cookieClick == fbclid {
                 value = cookie
@@ -150,7 +157,8 @@ extension EventProcessor {
     static let commonMistakes: [String: String] = [
         "email": "em", "phone": "ph", "first_name": "fn", "last_name": "ln", "firstname": "fn", "lastname": "ln",
         "city": "ct", "state": "st", "zip": "zp", "zipcode": "zp", "postal_code": "zp", "gender": "ge",
-        "date_of_birth": "db", "dob": "db", "birthday": "db", "ip": "client_ip_address", "user_agent": "client_user_agent",
+        "date_of_birth": "db", "dob": "db", "birthday": "db", "ip": "client_ip_address",
+        "user_agent": "client_user_agent",
     ]
 
     static func suggestion(_ key: String) -> String {

@@ -9,7 +9,8 @@ public final class EventProcessor {
     /// Meta rejects a whole request when one event is older than this.
     public static let maxAgeSeconds: Int64 = 7 * 24 * 3600
     public static let actionSources: Set<String> = [
-        "email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging", "other",
+        "email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging",
+        "other",
     ]
     static let passThroughUserData: Set<String> = [
         "subscription_id", "fb_login_id", "lead_id", "anon_id", "madid", "page_id", "page_scoped_user_id", "ctwa_clid",
@@ -17,7 +18,8 @@ public final class EventProcessor {
     ]
     static let passThroughTopLevel: [String] = [
         "opt_out", "referrer_url", "data_processing_options", "data_processing_options_country",
-        "data_processing_options_state", "original_event_data", "customer_segmentation", "app_data", "messaging_channel",
+        "data_processing_options_state", "original_event_data", "customer_segmentation", "app_data",
+        "messaging_channel",
     ]
     static let knownTopLevel: Set<String> = Set(
         passThroughTopLevel + [
@@ -48,7 +50,9 @@ public final class EventProcessor {
         guard case .string(let eventName) = nameValue, !eventName.isEmpty else {
             return .failure(EventRejection("event_name must be a non-empty string"))
         }
-        guard eventName.utf8.count <= 128 else { return .failure(EventRejection("event_name is longer than 128 bytes")) }
+        guard eventName.utf8.count <= 128 else {
+            return .failure(EventRejection("event_name is longer than 128 bytes"))
+        }
 
         // event_id: kept exactly, or minted.
         var eventID: String
@@ -81,7 +85,8 @@ public final class EventProcessor {
             eventTime = t
         case .string(let s)?:
             guard let t = Self.parseTime(s) else {
-                return .failure(EventRejection("event_time must be Unix seconds (or milliseconds), got \"\(s.prefix(32))\""))
+                return .failure(
+                    EventRejection("event_time must be Unix seconds (or milliseconds), got \"\(s.prefix(32))\""))
             }
             eventTime = t
         case let other?:
@@ -109,9 +114,12 @@ public final class EventProcessor {
         switch event["event_source_url"] {
         case .string(let s)? where !s.isEmpty: sourceURL = s
         case nil, .null?, .string?: sourceURL = context.referer
-        case let other?: return .failure(EventRejection("event_source_url must be a string, got \(other.typeDescription)"))
+        case let other?:
+            return .failure(EventRejection("event_source_url must be a string, got \(other.typeDescription)"))
         }
-        if let u = sourceURL, u.utf8.count > 4096 { return .failure(EventRejection("event_source_url is longer than 4096 bytes")) }
+        if let u = sourceURL, u.utf8.count > 4096 {
+            return .failure(EventRejection("event_source_url is longer than 4096 bytes"))
+        }
 
         // consent
         var consentDenied = false

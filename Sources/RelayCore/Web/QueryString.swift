@@ -83,7 +83,8 @@ public enum QueryString {
             if b == UInt8(ascii: "+") {
                 out.append(0x20)
             } else if b == UInt8(ascii: "%"), let h1i = bytes.index(i, offsetBy: 1, limitedBy: bytes.endIndex),
-                h1i != bytes.endIndex, let h2i = bytes.index(i, offsetBy: 2, limitedBy: bytes.endIndex), h2i != bytes.endIndex,
+                h1i != bytes.endIndex, let h2i = bytes.index(i, offsetBy: 2, limitedBy: bytes.endIndex),
+                h2i != bytes.endIndex,
                 let h = hexValue(bytes[h1i]), let l = hexValue(bytes[h2i])
             {
                 out.append(h << 4 | l)

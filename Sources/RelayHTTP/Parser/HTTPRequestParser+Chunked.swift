@@ -23,7 +23,9 @@ extension HTTPRequestParser {
                 phase = .trailers
             } else {
                 // Decided before any of the chunk's data is read.
-                if size > limits.maxBodyBytes - body.count { throw .contentTooLarge("chunked body exceeds the body limit") }
+                if size > limits.maxBodyBytes - body.count {
+                    throw .contentTooLarge("chunked body exceeds the body limit")
+                }
                 if body.isEmpty { body.reserveCapacity(size) }
                 remaining = size
                 phase = .chunkData

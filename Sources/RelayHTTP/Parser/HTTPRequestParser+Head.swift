@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The request-line and header fields (RFC 9112 §3, §5). Each function sees one complete line
@@ -48,8 +48,10 @@ extension HTTPRequestParser {
     }
 
     /// `HTTP/1.0` or `HTTP/1.1`; any other `HTTP/d.d` is 505, anything else 400.
-    static func version(_ p: UnsafeRawBufferPointer, from start: Int, to end: Int) throws(HTTPParseError) -> HTTPVersion {
-        guard end - start == 8, let base = p.baseAddress, memcmp(base + start, ("HTTP/" as StaticString).utf8Start, 5) == 0,
+    static func version(_ p: UnsafeRawBufferPointer, from start: Int, to end: Int) throws(HTTPParseError) -> HTTPVersion
+    {
+        guard end - start == 8, let base = p.baseAddress,
+            memcmp(base + start, ("HTTP/" as StaticString).utf8Start, 5) == 0,
             p[start + 6] == UInt8(ascii: "."), HTTPSyntax.isDigit(p[start + 5]), HTTPSyntax.isDigit(p[start + 7])
         else { throw .badRequest("malformed HTTP version") }
         guard p[start + 5] == UInt8(ascii: "1") else { throw .versionNotSupported }
@@ -162,7 +164,9 @@ extension HTTPRequestParser {
         var chunkedAt = -1
         for value in head.headers.values("transfer-encoding") {
             try HTTPSyntax.forEachListElement(value.utf8) { (coding) throws(HTTPParseError) in
-                guard coding.allSatisfy(HTTPSyntax.isTokenByte) else { throw .badRequest("malformed Transfer-Encoding") }
+                guard coding.allSatisfy(HTTPSyntax.isTokenByte) else {
+                    throw .badRequest("malformed Transfer-Encoding")
+                }
                 if HTTPSyntax.equalsIgnoringCase(coding, "chunked") {
                     guard chunkedAt < 0 else { throw .badRequest("chunked applied more than once") }
                     chunkedAt = codings

@@ -73,7 +73,9 @@ public struct HTTPResponse: Sendable {
 
     private static let commonStatusLines: [Int: [UInt8]] = {
         var table: [Int: [UInt8]] = [:]
-        for code in [200, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 413, 414, 415, 429, 431, 500, 501, 503, 505] {
+        for code in [
+            200, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 413, 414, 415, 429, 431, 500, 501, 503, 505,
+        ] {
             table[code] = Array("HTTP/1.1 \(code) \(reasonPhrase(code))\r\n".utf8)
         }
         return table
@@ -120,8 +122,12 @@ func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         out.append(UInt8(0x30 + value))
         return
     }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var digits:
+        (
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8
+        ) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     var v = value
     var n = 0
     withUnsafeMutableBytes(of: &digits) { buf in

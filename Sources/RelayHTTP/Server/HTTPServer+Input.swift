@@ -49,7 +49,9 @@ extension HTTPServer {
             }
         }
         while !c.closed && !c.closeAfterFlush {
-            if c.slots.count >= configuration.maxPipelinedRequests || c.pendingOutput > configuration.maxPendingOutputBytes {
+            if c.slots.count >= configuration.maxPipelinedRequests
+                || c.pendingOutput > configuration.maxPendingOutputBytes
+            {
                 c.readPaused = true
                 return
             }
@@ -66,7 +68,9 @@ extension HTTPServer {
             }
             switch result {
             case .needMore:
-                if !wasReadingBody && c.parser.isReadingBody { startBody(c, unparsed: c.input.count - consumedTotal - c.parser.pos) }
+                if !wasReadingBody && c.parser.isReadingBody {
+                    startBody(c, unparsed: c.input.count - consumedTotal - c.parser.pos)
+                }
                 return
             case .request(let request, let consumed):
                 consumedTotal += consumed

@@ -16,7 +16,8 @@ extension HTTPServer {
             return  // the client went away; the work was done, the answer has nowhere to go
         }
         // A slot answered twice keeps its first answer ("exactly once" is the caller's promise).
-        guard let index = c.slots.firstIndex(where: { $0.sequence == item.sequence }), c.slots[index].response == nil else {
+        guard let index = c.slots.firstIndex(where: { $0.sequence == item.sequence }), c.slots[index].response == nil
+        else {
             return
         }
         c.slots[index].response = item.response

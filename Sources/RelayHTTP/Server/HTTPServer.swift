@@ -1,7 +1,7 @@
+internal import CLinux
 // SPDX-License-Identifier: Apache-2.0
 import RelayCore
 import Synchronization
-internal import CLinux
 
 #if canImport(Glibc)
     import Glibc
@@ -142,7 +142,9 @@ public final class HTTPServer: @unchecked Sendable {
             deliver(Completion(fd: fd, connectionID: connectionID, sequence: sequence, response: response))
             return
         }
-        inbox.withLock { $0.append(Completion(fd: fd, connectionID: connectionID, sequence: sequence, response: response)) }
+        inbox.withLock {
+            $0.append(Completion(fd: fd, connectionID: connectionID, sequence: sequence, response: response))
+        }
         wake()
     }
 

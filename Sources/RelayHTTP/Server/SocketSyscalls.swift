@@ -35,7 +35,8 @@ enum Sys {
             throw SocketError(call: "getaddrinfo(\(host))", errno: rc == EAI_SYSTEM ? Glibc.errno : EINVAL)
         }
         defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            info.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw lastError("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -90,7 +91,10 @@ enum Sys {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
                     var addr = sin.pointee.sin_addr
                     inet_ntop(AF_INET, &addr, &buf, socklen_t(buf.count))
-                    return (buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, Int(UInt16(bigEndian: sin.pointee.sin_port)))
+                    return (
+                        buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) },
+                        Int(UInt16(bigEndian: sin.pointee.sin_port))
+                    )
                 }
             }
         case AF_INET6:
@@ -174,7 +178,9 @@ enum Sys {
         _ = epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev)
     }
 
-    static func epollWait(_ epfd: Int32, _ events: UnsafeMutablePointer<epoll_event>, _ max: Int32, _ timeoutMs: Int32) -> Int32 {
+    static func epollWait(_ epfd: Int32, _ events: UnsafeMutablePointer<epoll_event>, _ max: Int32, _ timeoutMs: Int32)
+        -> Int32
+    {
         let n = epoll_wait(epfd, events, max, timeoutMs)
         return n < 0 ? 0 : n  // EINTR counts as "no events"
     }

@@ -17,7 +17,9 @@ struct BeaconBodyTests {
         #expect(try BeaconBody.events(in: JSONParser.parse(json)).get().count == count)
     }
 
-    @Test("other shapes are refused with a message saying what is accepted", arguments: ["42", "\"x\"", "[]", #"{"events":{}}"#])
+    @Test(
+        "other shapes are refused with a message saying what is accepted",
+        arguments: ["42", "\"x\"", "[]", #"{"events":{}}"#])
     func refused(json: String) throws {
         guard case .failure(let r) = BeaconBody.events(in: try JSONParser.parse(json)) else {
             Issue.record("accepted \(json)")
@@ -50,7 +52,8 @@ struct WebHelperTests {
 
     @Test("cookie header parsing returns _fbp and _fbc byte-for-byte")
     func cookies() {
-        let c = FacebookCookies.fromCookieHeader("a=1; _fbp=fb.1.1700000000000.123; _fbc=fb.1.1700000000000.IwAR.AQQC; z=2")
+        let c = FacebookCookies.fromCookieHeader(
+            "a=1; _fbp=fb.1.1700000000000.123; _fbc=fb.1.1700000000000.IwAR.AQQC; z=2")
         #expect(c.fbp == "fb.1.1700000000000.123")
         #expect(c.fbc == "fb.1.1700000000000.IwAR.AQQC")
         #expect(FacebookCookies.clickID(ofFbc: "fb.1.1700000000000.IwAR.AQQC") == "IwAR")

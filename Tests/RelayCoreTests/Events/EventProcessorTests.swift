@@ -31,7 +31,8 @@ struct EventProcessorTests {
     @Test("the documented hashes are sent as arrays and the raw values never appear in the payload")
     func hashesDocumentedExamples() throws {
         let p = try payload(
-            #"{"event_name":"Lead","user_data":{"em":"John_Smith@gmail.com","ph":"(650)555-1212","db":"2/16/1997","country":"United States"}}"#)
+            #"{"event_name":"Lead","user_data":{"em":"John_Smith@gmail.com","ph":"(650)555-1212","db":"2/16/1997","country":"United States"}}"#
+        )
         let ud = try #require(p["user_data"])
         #expect(ud["em"] == .array([.string("62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f")]))
         #expect(ud["ph"] == .array([.string("e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176")]))
@@ -70,12 +71,18 @@ struct EventProcessorTests {
     func websiteNeedsURLAndAgent() throws {
         var noURL = context { $0.referer = nil }
         #expect(throws: Never.self) { _ = try process(#"{"event_name":"X"}"#, &noURL) }
-        guard case .failure(let r1) = try process(#"{"event_name":"X"}"#, &noURL) else { Issue.record("accepted"); return }
+        guard case .failure(let r1) = try process(#"{"event_name":"X"}"#, &noURL) else {
+            Issue.record("accepted"); return
+        }
         #expect(r1.message.contains("event_source_url is required"))
         var noUA = context { $0.userAgent = nil }
-        guard case .failure(let r2) = try process(#"{"event_name":"X"}"#, &noUA) else { Issue.record("accepted"); return }
+        guard case .failure(let r2) = try process(#"{"event_name":"X"}"#, &noUA) else {
+            Issue.record("accepted"); return
+        }
         #expect(r2.message.contains("client_user_agent"))
-        var app = context { $0.referer = nil; $0.userAgent = nil }
+        var app = context {
+            $0.referer = nil; $0.userAgent = nil
+        }
         #expect(try process(#"{"event_name":"X","action_source":"app"}"#, &app).get().eventName == "X")
     }
 
@@ -83,9 +90,13 @@ struct EventProcessorTests {
     func eventTimeRules() throws {
         let nowS = Self.now / 1000
         #expect(try payload(#"{"event_name":"X"}"#)["event_time"] == .number(String(nowS)))
-        #expect(try payload(#"{"event_name":"X","event_time":\#(Self.now - 5000)}"#)["event_time"] == .number(String(nowS - 5)))
+        #expect(
+            try payload(#"{"event_name":"X","event_time":\#(Self.now - 5000)}"#)["event_time"]
+                == .number(String(nowS - 5)))
         #expect(try payload(#"{"event_name":"X","event_time":\#(nowS + 3600)}"#)["event_time"] == .number(String(nowS)))
-        #expect(try payload(#"{"event_name":"X","event_time":"\#(nowS - 60)"}"#)["event_time"] == .number(String(nowS - 60)))
+        #expect(
+            try payload(#"{"event_name":"X","event_time":"\#(nowS - 60)"}"#)["event_time"] == .number(String(nowS - 60))
+        )
     }
 
     @Test("event_id is kept exactly when given and minted as a UUID v4 when absent")
@@ -104,10 +115,13 @@ struct EventProcessorTests {
 
     @Test("client IP and user agent come from the connection; a browser cannot override them")
     func enrichmentFromConnection() throws {
-        let p = try payload(#"{"event_name":"X","user_data":{"client_ip_address":"1.2.3.4","client_user_agent":"evil"}}"#)
+        let p = try payload(
+            #"{"event_name":"X","user_data":{"client_ip_address":"1.2.3.4","client_user_agent":"evil"}}"#)
         #expect(p["user_data"]?["client_ip_address"] == .string("203.0.113.7"))
         #expect(p["user_data"]?["client_user_agent"] == .string("Mozilla/5.0 (X11; Linux x86_64)"))
-        let trusted = try payload(#"{"event_name":"X","user_data":{"client_ip_address":"1.2.3.4","client_user_agent":"srv"}}"#) {
+        let trusted = try payload(
+            #"{"event_name":"X","user_data":{"client_ip_address":"1.2.3.4","client_user_agent":"srv"}}"#
+        ) {
             $0.trustedSource = true
         }
         #expect(trusted["user_data"]?["client_ip_address"] == .string("1.2.3.4"))
@@ -134,12 +148,15 @@ struct EventProcessorTests {
     @Test("_fbc: a new fbclid mints a value, the same click id keeps the original, cookies pass through")
     func fbcDecisions() throws {
         var fresh = context()
-        let e1 = try process(#"{"event_name":"X","event_source_url":"https://s.example.com/?a=1&fbclid=IwAR1x"}"#, &fresh).get()
+        let e1 = try process(
+            #"{"event_name":"X","event_source_url":"https://s.example.com/?a=1&fbclid=IwAR1x"}"#, &fresh
+        ).get()
         #expect(try JSONParser.parse(e1.payload)["user_data"]?["fbc"] == .string("fb.1.\(Self.now).IwAR1x"))
         #expect(fresh.setFbc == "fb.1.\(Self.now).IwAR1x")
 
         var same = context { $0.cookieFbc = "fb.1.1600000000000.IwAR1x" }
-        let e2 = try process(#"{"event_name":"X","event_source_url":"https://s.example.com/?fbclid=IwAR1x"}"#, &same).get()
+        let e2 = try process(#"{"event_name":"X","event_source_url":"https://s.example.com/?fbclid=IwAR1x"}"#, &same)
+            .get()
         #expect(try JSONParser.parse(e2.payload)["user_data"]?["fbc"] == .string("fb.1.1600000000000.IwAR1x"))
         #expect(same.setFbc == nil)
 

@@ -3,8 +3,9 @@
 // Isolated on purpose: it will be replaced by a fake Graph API on the project's own server.
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A scriptable local HTTP server on 127.0.0.1 and an ephemeral port.
@@ -173,7 +174,8 @@ final class MiniHTTPServer: Sendable {
         var headers: [(String, String)] = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let length = Int(headers.first { $0.0 == "content-length" }?.1 ?? "0") ?? 0
         let bodyStart = headEnd + 4

@@ -67,7 +67,10 @@ import Testing
         ("single chunk above 64 KiB", "10001\r\n", 413),
         ("chunks adding up above 64 KiB", "8000\r\n" + String(repeating: "a", count: 0x8000) + "\r\n8001\r\n", 413),
         ("trailer section above 16 KiB", "0\r\nX: " + String(repeating: "t", count: 16400), 431),
-        ("trailer section of many short lines above 16 KiB", "0\r\n" + String(repeating: "X: \(String(repeating: "t", count: 200))\r\n", count: 90) + "\r\n", 431),
+        (
+            "trailer section of many short lines above 16 KiB",
+            "0\r\n" + String(repeating: "X: \(String(repeating: "t", count: 200))\r\n", count: 90) + "\r\n", 431
+        ),
         ("101 trailer fields", "0\r\n" + String(repeating: "X: t\r\n", count: 101) + "\r\n", 431),
     ]
 

@@ -8,8 +8,18 @@ import Testing
 @Suite struct HTTPParserPropertyTests {
     static let samples: [(String, [UInt8])] = [
         ("beacon", parserBeaconRequest),
-        ("GET with query", httpBytes("GET /tr?id=1&ev=Lead&cd[value]=9.5 HTTP/1.1\r\nHost: shop.example.com\r\nCookie: _fbp=fb.1.2.3\r\n\r\n")),
-        ("chunked with trailer", httpBytes("POST /events HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n")),
+        (
+            "GET with query",
+            httpBytes(
+                "GET /tr?id=1&ev=Lead&cd[value]=9.5 HTTP/1.1\r\nHost: shop.example.com\r\nCookie: _fbp=fb.1.2.3\r\n\r\n"
+            )
+        ),
+        (
+            "chunked with trailer",
+            httpBytes(
+                "POST /events HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n"
+            )
+        ),
         ("HTTP/1.0 with leading CRLF", httpBytes("\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")),
     ]
 
@@ -46,17 +56,21 @@ import Testing
         for iteration in 0..<1500 {
             let batch = (0..<3).map { _ in RandomHTTPRequest.make(using: &rng) }
             let first = batch[0]
-            #expect(parseOnce(first.wire) == .request(first.expected, consumed: first.wire.count), "iteration \(iteration)")
+            #expect(
+                parseOnce(first.wire) == .request(first.expected, consumed: first.wire.count), "iteration \(iteration)")
             let cuts = (0..<3).map { _ in Int.random(in: 0...first.wire.count, using: &rng) }.sorted()
-            #expect(parseGrowing(first.wire, cuts: cuts) == .request(first.expected, consumed: first.wire.count),
-                    "iteration \(iteration) cuts \(cuts)")
+            #expect(
+                parseGrowing(first.wire, cuts: cuts) == .request(first.expected, consumed: first.wire.count),
+                "iteration \(iteration) cuts \(cuts)")
             let (requests, last) = parseAll(batch.flatMap(\.wire))
             #expect(requests == batch.map(\.expected), "iteration \(iteration)")
             #expect(last == .needMore)
         }
     }
 
-    static let interesting: [UInt8] = [0x0D, 0x0A, 0x20, 0x09, 0x3A, 0x00, 0x3B, 0x2C, 0x30, 0x39, 0x61, 0x46, 0x2B, 0x2D, 0x7F, 0x80, 0xFF]
+    static let interesting: [UInt8] = [
+        0x0D, 0x0A, 0x20, 0x09, 0x3A, 0x00, 0x3B, 0x2C, 0x30, 0x39, 0x61, 0x46, 0x2B, 0x2D, 0x7F, 0x80, 0xFF,
+    ]
 
     static func mutate(_ input: [UInt8], using rng: inout ParserRNG) -> [UInt8] {
         var bytes = input
@@ -76,7 +90,9 @@ import Testing
         return bytes
     }
 
-    @Test("100k mutated and random inputs never crash or hang: each yields requests, needMore or a 4xx/5xx, the same however split")
+    @Test(
+        "100k mutated and random inputs never crash or hang: each yields requests, needMore or a 4xx/5xx, the same however split"
+    )
     func fuzz() {
         var rng = ParserRNG(seed: 0xF022_0002)
         let limits = HTTPParserLimits(maxRequestLine: 256, maxHeaderBytes: 512, maxHeaderCount: 8, maxBodyBytes: 1024)
@@ -94,7 +110,8 @@ import Testing
             let input: [UInt8]
             if iteration % 10 == 0 {
                 input = (0..<Int.random(in: 0...300, using: &rng)).map { _ in
-                    Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : Self.interesting.randomElement(using: &rng)!
+                    Bool.random(using: &rng)
+                        ? UInt8.random(in: 0...255, using: &rng) : Self.interesting.randomElement(using: &rng)!
                 }
             } else {
                 input = Self.mutate(seeds.randomElement(using: &rng)!, using: &rng)
@@ -118,7 +135,9 @@ import Testing
                     }
                     break
                 }
-                if consumed < 1 || start + consumed > input.count { Issue.record("consumed \(consumed) at \(start) of \(input)") }
+                if consumed < 1 || start + consumed > input.count {
+                    Issue.record("consumed \(consumed) at \(start) of \(input)")
+                }
                 requests += 1
                 start += consumed
             }

@@ -46,14 +46,18 @@ import Testing
         .fields("Transfer-Encoding gzip only", "Transfer-Encoding: gzip\r\n", 400),
         .fields("Transfer-Encoding chunked then gzip", "Transfer-Encoding: chunked, gzip\r\n", 400),
         .fields("Transfer-Encoding chunked twice", "Transfer-Encoding: chunked, chunked\r\n", 400),
-        .fields("Transfer-Encoding chunked in two fields", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400),
+        .fields(
+            "Transfer-Encoding chunked in two fields", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+            400),
         .fields("Transfer-Encoding with parameter", "Transfer-Encoding: chunked;q=1\r\n", 400),
         .fields("Transfer-Encoding empty", "Transfer-Encoding:\r\n", 400),
         .fields("Transfer-Encoding commas only", "Transfer-Encoding: , ,\r\n", 400),
         .fields("Transfer-Encoding lookalike", "Transfer-Encoding: xchunked\r\n", 400),
         .fields("Transfer-Encoding garbage", "Transfer-Encoding: \"chunked\"\r\n", 400),
         .fields("Transfer-Encoding gzip then chunked", "Transfer-Encoding: gzip, chunked\r\n", 501),
-        .fields("Transfer-Encoding identity then chunked", "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n", 501),
+        .fields(
+            "Transfer-Encoding identity then chunked", "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n",
+            501),
         Case("Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
     ]
 
@@ -119,12 +123,22 @@ import Testing
     ]
 
     static let limits: [Case] = [
-        Case("request-line of 8 KiB + 1", "GET /\(String(repeating: "a", count: 8192 - 13)) HTTP/1.1\r\nHost: a\r\n\r\n", 414),
-        Case("8 KiB + 2 bytes without CRLF, decided before the line ends", "GET /" + String(repeating: "a", count: 8192), 414),
-        Case("header section of 16 KiB + 1", "GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "v", count: 16384 - 15))\r\n\r\n", 431),
-        Case("16 KiB of a field without CRLF, decided before it ends", "GET / HTTP/1.1\r\nX: " + String(repeating: "v", count: 16384), 431),
-        Case("header section of many short lines above 16 KiB",
-             "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X: \(String(repeating: "v", count: 200))\r\n", count: 90) + "\r\n", 431),
+        Case(
+            "request-line of 8 KiB + 1", "GET /\(String(repeating: "a", count: 8192 - 13)) HTTP/1.1\r\nHost: a\r\n\r\n",
+            414),
+        Case(
+            "8 KiB + 2 bytes without CRLF, decided before the line ends", "GET /" + String(repeating: "a", count: 8192),
+            414),
+        Case(
+            "header section of 16 KiB + 1",
+            "GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "v", count: 16384 - 15))\r\n\r\n", 431),
+        Case(
+            "16 KiB of a field without CRLF, decided before it ends",
+            "GET / HTTP/1.1\r\nX: " + String(repeating: "v", count: 16384), 431),
+        Case(
+            "header section of many short lines above 16 KiB",
+            "GET / HTTP/1.1\r\nHost: a\r\n"
+                + String(repeating: "X: \(String(repeating: "v", count: 200))\r\n", count: 90) + "\r\n", 431),
         Case("101 fields", "GET / HTTP/1.1\r\nHost: a\r\n" + (1...100).map { "X-\($0): v\r\n" }.joined() + "\r\n", 431),
         .fields("Content-Length above 64 KiB, decided before any body byte", "Content-Length: 65537\r\n", 413),
         .fields("Content-Length of 1 GB", "Content-Length: 1000000000\r\n", 413),
@@ -161,7 +175,9 @@ import Testing
         let hundred = "Host: a\r\n" + (1...99).map { "X-\($0): v\r\n" }.joined()
         #expect(parseOnce("GET / HTTP/1.1\r\n\(hundred)\r\n").request?.headers.count == 100)
         let body = String(repeating: "b", count: 65536)
-        #expect(parseOnce("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 65536\r\n\r\n\(body)").request?.body.count == 65536)
+        #expect(
+            parseOnce("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 65536\r\n\r\n\(body)").request?.body.count == 65536
+        )
     }
 
     @Test("custom limits are honoured at their exact boundaries")
@@ -180,10 +196,15 @@ import Testing
 
     @Test("errors carry a short reason naming the problem")
     func reasons() {
-        let conflict = parseOnce("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
-        #expect(conflict == .error(HTTPParseError(status: 400, reason: "conflicting Content-Length and Transfer-Encoding")))
-        #expect(parseOnce("GET / HTTP/1.1\r\nHost: a\r\nX : b\r\n\r\n")
-            == .error(HTTPParseError(status: 400, reason: "whitespace before colon in field line")))
-        #expect(parseOnce("GET / HTTP/2.0\r\n") == .error(HTTPParseError(status: 505, reason: "HTTP version not supported")))
+        let conflict = parseOnce(
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(
+            conflict == .error(HTTPParseError(status: 400, reason: "conflicting Content-Length and Transfer-Encoding")))
+        #expect(
+            parseOnce("GET / HTTP/1.1\r\nHost: a\r\nX : b\r\n\r\n")
+                == .error(HTTPParseError(status: 400, reason: "whitespace before colon in field line")))
+        #expect(
+            parseOnce("GET / HTTP/2.0\r\n") == .error(HTTPParseError(status: 505, reason: "HTTP version not supported"))
+        )
     }
 }

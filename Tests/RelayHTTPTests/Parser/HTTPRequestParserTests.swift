@@ -66,7 +66,10 @@ import Testing
 
     @Test("field values lose surrounding whitespace but keep inner whitespace and obs-text")
     func fieldValues() {
-        let input = httpBytes("GET / HTTP/1.1\r\nHost:a\r\nX-A: \t one  two \t\r\nX-Empty:\r\nX-Empty2:   \r\nX-Latin: caf") + [0xC3, 0xA9]
+        let input =
+            httpBytes("GET / HTTP/1.1\r\nHost:a\r\nX-A: \t one  two \t\r\nX-Empty:\r\nX-Empty2:   \r\nX-Latin: caf") + [
+                0xC3, 0xA9,
+            ]
             + httpBytes("\r\nX-A: second\r\n\r\n")
         guard let req = parseOnce(input).request else {
             Issue.record("expected a request")
@@ -119,14 +122,16 @@ import Testing
     @Test("HTTP/1.0 needs no Host header, HTTP/1.1 does")
     func hostRequirement() {
         #expect(parseOnce("GET / HTTP/1.0\r\n\r\n").request?.version == .http1_0)
-        #expect(parseOnce("GET / HTTP/1.1\r\n\r\n") == .error(HTTPParseError(status: 400, reason: "missing Host header")))
+        #expect(
+            parseOnce("GET / HTTP/1.1\r\n\r\n") == .error(HTTPParseError(status: 400, reason: "missing Host header")))
         #expect(parseOnce("GET / HTTP/1.1\r\nHost:\r\n\r\n").request?.headers["host"] == "")
         #expect(parseOnce("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n").request != nil)
     }
 
     @Test("a POST without Content-Length or chunked has an empty body and leaves the rest for the next request")
     func postWithoutLength() {
-        let (requests, last) = parseAll(httpBytes("POST /events HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+        let (requests, last) = parseAll(
+            httpBytes("POST /events HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"))
         #expect(requests.map(\.method) == [.post, .get])
         #expect(requests.first?.body == [])
         #expect(last == .needMore)

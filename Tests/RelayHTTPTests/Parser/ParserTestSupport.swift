@@ -59,7 +59,9 @@ func parseOnce(_ input: String, limits: HTTPParserLimits = HTTPParserLimits()) -
 }
 
 /// Parses every pipelined request in `input`, stopping at the first needMore or error.
-func parseAll(_ input: [UInt8], limits: HTTPParserLimits = HTTPParserLimits()) -> (requests: [HTTPRequest], last: ParseOutcome) {
+func parseAll(_ input: [UInt8], limits: HTTPParserLimits = HTTPParserLimits()) -> (
+    requests: [HTTPRequest], last: ParseOutcome
+) {
     var parser = HTTPRequestParser(limits: limits)
     var start = 0
     var requests: [HTTPRequest] = []
@@ -97,7 +99,8 @@ struct ParserRNG: RandomNumberGenerator {
 }
 
 /// The request wrk sends with shared/bench/beacon.lua (4 headers + a ~600-byte JSON body).
-let parserBeaconBody = #"{"event_name":"Purchase","event_id":"ord-100045872-7f3c9a2e-5b1d-4e8a-9c6f-2d7e8b1a4c90","event_source_url":"https://shop.example.com/checkout/thank-you?order=100045872&utm_source=newsletter&utm_medium=email&utm_campaign=winter_sale","action_source":"website","custom_data":{"value":149.99,"currency":"EUR","content_ids":["SKU-10482","SKU-20931","SKU-33310"],"content_type":"product","num_items":3},"user_data":{"em":"jane.doe+shop@example.com","ph":"+49 151 2345 6789","fbp":"fb.1.1767225512345.1234567890","fbc":"fb.1.1767225500000.IwAR2xYzAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"}}"#
+let parserBeaconBody =
+    #"{"event_name":"Purchase","event_id":"ord-100045872-7f3c9a2e-5b1d-4e8a-9c6f-2d7e8b1a4c90","event_source_url":"https://shop.example.com/checkout/thank-you?order=100045872&utm_source=newsletter&utm_medium=email&utm_campaign=winter_sale","action_source":"website","custom_data":{"value":149.99,"currency":"EUR","content_ids":["SKU-10482","SKU-20931","SKU-33310"],"content_type":"product","num_items":3},"user_data":{"em":"jane.doe+shop@example.com","ph":"+49 151 2345 6789","fbp":"fb.1.1767225512345.1234567890","fbc":"fb.1.1767225500000.IwAR2xYzAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"}}"#
 
 let parserBeaconRequest: [UInt8] = httpBytes(
     "POST /events HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: text/plain;charset=UTF-8\r\n"

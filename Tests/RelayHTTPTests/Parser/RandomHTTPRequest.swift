@@ -8,14 +8,25 @@ struct RandomHTTPRequest {
     var expected: HTTPRequest
 
     static let tokenChars = Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
-    static let pathChars = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/%[]|{}^`\"<>\\".utf8)
+    static let pathChars = Array(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/%[]|{}^`\"<>\\".utf8)
 
     static func make(using rng: inout ParserRNG) -> RandomHTTPRequest {
-        let methods: [HTTPMethod] = [.get, .head, .post, .put, .delete, .options, .patch, .other("PROPFIND"), .other("x")]
+        let methods: [HTTPMethod] = [
+            .get, .head, .post, .put, .delete, .options, .patch, .other("PROPFIND"), .other("x"),
+        ]
         let method = methods.randomElement(using: &rng)!
-        var target = "/" + String(decoding: (0..<Int.random(in: 0...30, using: &rng)).map { _ in pathChars.randomElement(using: &rng)! }, as: UTF8.self)
+        var target =
+            "/"
+            + String(
+                decoding: (0..<Int.random(in: 0...30, using: &rng)).map { _ in pathChars.randomElement(using: &rng)! },
+                as: UTF8.self)
         if Bool.random(using: &rng) {
-            target += "?" + String(decoding: (0..<Int.random(in: 0...40, using: &rng)).map { _ in pathChars.randomElement(using: &rng)! }, as: UTF8.self)
+            target +=
+                "?"
+                + String(
+                    decoding: (0..<Int.random(in: 0...40, using: &rng)).map { _ in pathChars.randomElement(using: &rng)!
+                    }, as: UTF8.self)
         }
         if Int.random(in: 0..<10, using: &rng) == 0 { target = "http://example.com" + target }
         let version: HTTPVersion = Int.random(in: 0..<5, using: &rng) == 0 ? .http1_0 : .http1_1
@@ -25,13 +36,22 @@ struct RandomHTTPRequest {
         var fields: [(String, [UInt8])] = []
         if version == .http1_1 || Bool.random(using: &rng) { fields.append(("Host", Array("example.com:8080".utf8))) }
         for _ in 0..<Int.random(in: 0...8, using: &rng) {
-            let name = "X-" + String(decoding: (0..<Int.random(in: 1...12, using: &rng)).map { _ in tokenChars.randomElement(using: &rng)! }, as: UTF8.self)
+            let name =
+                "X-"
+                + String(
+                    decoding: (0..<Int.random(in: 1...12, using: &rng)).map { _ in
+                        tokenChars.randomElement(using: &rng)!
+                    }, as: UTF8.self)
             fields.append((name, randomValue(using: &rng)))
         }
         let connection = ["close", "keep-alive", "Keep-Alive, Upgrade", "upgrade"].randomElement(using: &rng)!
-        if Bool.random(using: &rng) { fields.insert(("Connection", Array(connection.utf8)), at: Int.random(in: 0...fields.count, using: &rng)) }
+        if Bool.random(using: &rng) {
+            fields.insert(("Connection", Array(connection.utf8)), at: Int.random(in: 0...fields.count, using: &rng))
+        }
 
-        let body = (0..<[0, 0, 1, 17, 600, 3000].randomElement(using: &rng)!).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let body = (0..<[0, 0, 1, 17, 600, 3000].randomElement(using: &rng)!).map { _ in
+            UInt8.random(in: 0...255, using: &rng)
+        }
         let chunked = version == .http1_1 && Int.random(in: 0..<3, using: &rng) == 0
         if chunked {
             fields.append(("Transfer-Encoding", Array("chunked".utf8)))
@@ -53,7 +73,8 @@ struct RandomHTTPRequest {
         wire += [0x0D, 0x0A]
         wire += chunked ? chunkedWire(body, using: &rng) : body
 
-        let expected = HTTPRequest(method: method, target: target, version: version, headers: expectedHeaders, body: body)
+        let expected = HTTPRequest(
+            method: method, target: target, version: version, headers: expectedHeaders, body: body)
         return RandomHTTPRequest(wire: wire, expected: expected)
     }
 

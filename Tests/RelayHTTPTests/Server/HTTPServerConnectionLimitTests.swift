@@ -70,7 +70,9 @@ import Testing
 
     @Test("statistics count accepted, open and refused connections, requests, errors and timeouts")
     func statisticsMove() throws {
-        try TestServer.with({ $0.maxConnections = 3; $0.headerTimeoutMs = 300 }) { server in
+        try TestServer.with({
+            $0.maxConnections = 3; $0.headerTimeoutMs = 300
+        }) { server in
             let before = server.statistics
             #expect(before.acceptedConnections == 0 && before.openConnections == 0 && before.requests == 0)
             let a = try server.connect()

@@ -56,13 +56,16 @@ import Testing
         Case("HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", 400),
         Case("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
         Case("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
-        Case("TLS handshake on the plain port", [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03], 400),
+        Case(
+            "TLS handshake on the plain port", [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03], 400),
         Case("Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
     ]
 
     static let valid = Array("GET /after HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
 
-    @Test("a malformed request is answered with its status and Connection: close, then the connection closes", arguments: cases)
+    @Test(
+        "a malformed request is answered with its status and Connection: close, then the connection closes",
+        arguments: cases)
     func malformedRequestClosesTheConnection(_ c: Case) throws {
         try TestServer.with { server in
             let client = try server.connect()

@@ -46,7 +46,9 @@ import Testing
 
     @Test("large pipelined responses beyond the output limit pause reading and keep their order")
     func outputBackpressure() throws {
-        try TestServer.with({ $0.maxPendingOutputBytes = 64 * 1024; $0.socketSendBufferBytes = 32 * 1024 }) { server in
+        try TestServer.with({
+            $0.maxPendingOutputBytes = 64 * 1024; $0.socketSendBufferBytes = 32 * 1024
+        }) { server in
             let client = try server.connect()
             let sizes = [300_000, 10, 200_000, 70_000, 5]
             client.send(sizes.map { "GET /big/\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
@@ -74,7 +76,8 @@ import Testing
         try TestServer.with { server in
             let client = try server.connect()
             let fixed = "POST /fixed HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
-            let chunked = "POST /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n"
+            let chunked =
+                "POST /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n"
             client.send(fixed + chunked + "GET /last HTTP/1.1\r\nHost: a\r\n\r\n")
             let responses = client.readResponses(3)
             #expect(responses.map(\.body) == ["POST /fixed 5", "POST /chunked 7", "GET /last 0"])
@@ -96,7 +99,8 @@ import Testing
     func headHasNoBody() throws {
         try TestServer.with { server in
             let client = try server.connect()
-            client.send("HEAD /big/1000 HTTP/1.1\r\nHost: a\r\n\r\nGET /big/7 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            client.send(
+                "HEAD /big/1000 HTTP/1.1\r\nHost: a\r\n\r\nGET /big/7 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
             let (data, end) = client.readToEnd()
             #expect(end == .closed)
             let (head, used) = try #require(RawResponse.parse(data, headOnly: true))
@@ -200,7 +204,9 @@ import Testing
     func bodilessStatuses(status: Int) throws {
         try TestServer.with { server in
             let client = try server.connect()
-            client.send("GET /status/\(status) HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            client.send(
+                "GET /status/\(status) HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
             let (responses, end) = client.responsesUntilClose()
             #expect(end == .closed)
             #expect(responses.map(\.status) == [status, 200])

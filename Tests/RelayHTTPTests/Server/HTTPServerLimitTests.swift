@@ -17,12 +17,24 @@ import Testing
     static let fields101 = (0..<101).map { "X-\($0): v\r\n" }.joined()
 
     static let cases: [Case] = [
-        Case(name: "request-line over 8 KiB", request: "GET /\(String(repeating: "a", count: 8200)) HTTP/1.1\r\nHost: a\r\n\r\n", status: 414),
-        Case(name: "header section over 16 KiB", request: "GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "b", count: 16_500))\r\n\r\n", status: 431),
-        Case(name: "header section over 16 KiB in many fields", request: "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X-F: \(String(repeating: "c", count: 90))\r\n", count: 190) + "\r\n", status: 431),
+        Case(
+            name: "request-line over 8 KiB",
+            request: "GET /\(String(repeating: "a", count: 8200)) HTTP/1.1\r\nHost: a\r\n\r\n", status: 414),
+        Case(
+            name: "header section over 16 KiB",
+            request: "GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "b", count: 16_500))\r\n\r\n", status: 431
+        ),
+        Case(
+            name: "header section over 16 KiB in many fields",
+            request: "GET / HTTP/1.1\r\nHost: a\r\n"
+                + String(repeating: "X-F: \(String(repeating: "c", count: 90))\r\n", count: 190) + "\r\n", status: 431),
         Case(name: "101 header fields", request: "GET / HTTP/1.1\r\nHost: a\r\n\(fields101)\r\n", status: 431),
-        Case(name: "Content-Length over the body limit", request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 65537\r\n\r\n", status: 413),
-        Case(name: "chunk over the body limit", request: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n", status: 413),
+        Case(
+            name: "Content-Length over the body limit",
+            request: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 65537\r\n\r\n", status: 413),
+        Case(
+            name: "chunk over the body limit",
+            request: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n", status: 413),
     ]
 
     @Test("an oversized request is refused with its status and the connection closed", arguments: cases)
@@ -53,7 +65,9 @@ import Testing
 
     @Test("Content-Length over the limit is answered right after the head, without the body being sent")
     func contentTooLargeAnsweredBeforeTheBody() throws {
-        try TestServer.with({ $0.headerTimeoutMs = 5_000; $0.bodyGraceMs = 5_000 }) { server in
+        try TestServer.with({
+            $0.headerTimeoutMs = 5_000; $0.bodyGraceMs = 5_000
+        }) { server in
             let client = try server.connect(timeoutMs: 1_000)
             let start = nowMs()
             client.send("POST /events HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n")

@@ -20,7 +20,8 @@ import Testing
                 // would kill this process with SIGPIPE unless the server sends with MSG_NOSIGNAL.
                 do {
                     let client = try server.connect()
-                    client.send("GET /delay/50/x HTTP/1.1\r\nHost: a\r\n\r\nGET /big/4000000 HTTP/1.1\r\nHost: a\r\n\r\n")
+                    client.send(
+                        "GET /delay/50/x HTTP/1.1\r\nHost: a\r\n\r\nGET /big/4000000 HTTP/1.1\r\nHost: a\r\n\r\n")
                     if reset { client.setResetOnClose() }
                 }
             }
@@ -79,7 +80,8 @@ import Testing
         try TestServer.with { server in
             let size = 2_000_000
             let client = try server.connect(timeoutMs: 3_000, receiveBufferBytes: 4096)
-            let head = "GET /big/\(size) HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n"
+            let head =
+                "GET /big/\(size) HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n"
             // The body is written (blocking) before anything is read, like a client that streams its
             // upload; the server must keep reading it, or both sides stall and its close becomes an RST.
             let start = nowMs()

@@ -95,7 +95,9 @@ final class ScriptedResponder: HTTPResponder {
         for w in writers { w.send(HTTPResponse(status: 200, contentType: "text/plain", body: "held")) }
     }
 
-    static func echo(_ request: HTTPRequest) -> String { "\(request.method.name) \(request.target) \(request.body.count)" }
+    static func echo(_ request: HTTPRequest) -> String {
+        "\(request.method.name) \(request.target) \(request.body.count)"
+    }
 
     /// `count` printable bytes in an 89-byte cycle (a prime, so misplaced chunks do not line up).
     static func pattern(_ count: Int) -> [UInt8] {
