@@ -28,12 +28,13 @@ run: build
 	PIXELRELAY_LOG_FORMAT=text .build/debug/pixelrelay serve --dry-run --port $(PORT) --data-dir ./data
 
 ## The whole test suite: Swift unit + end-to-end tests, browser tests, manifest validation.
+# The Swift suite runs last so its summary closes the output.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
-	$(MAKE) --no-print-directory browser-test
-	$(MAKE) --no-print-directory validate-k8s
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory validate-k8s
+	$(MAKE) --no-print-directory browser-test
+	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
 
 browser-test: build
 	Tests/browser/run-gateway.sh .build/debug/pixelrelay
