@@ -87,7 +87,8 @@ extension ForwarderWorkerTests {
 
                 #expect(await eventually { h.reports.retryReasons.count >= 3 })
                 #expect(h.reports.retryReasons.allSatisfy { $0.hasPrefix(c.reasonPrefix) })
-                #expect((worker.pixelStates().first?.consecutiveFailures ?? 0) >= 3)
+                // The state snapshot is published after the report: wait for it rather than race it.
+                #expect(await eventually { (worker.pixelStates().first?.consecutiveFailures ?? 0) >= 3 })
                 #expect(h.depth == 20)
                 h.fake.setAlways(nil)
                 #expect(await eventually { h.depth == 0 })
@@ -120,14 +121,14 @@ extension ForwarderWorkerTests {
                     let gap = millis(from: failures[k].at, to: failures[k + 1].at)
                     #expect(gap >= Int64(options.retryPolicy.windowMs(attempt: k)) - 2, "gap \(k)")
                 }
-                #expect((worker.pixelStates().first?.consecutiveFailures ?? 0) >= 6)
+                #expect(await eventually { (worker.pixelStates().first?.consecutiveFailures ?? 0) >= 6 })
 
                 let upstream = try FakeGraphAPI(validToken: ForwarderHarness.token, port: port)
                 defer { upstream.stop() }
                 #expect(await eventually { h.depth == 0 })
                 #expect(upstream.received.map(\.eventID) == events.map(\.eventID))
-                #expect(worker.pixelStates().first?.consecutiveFailures == 0)
-                #expect(worker.pixelStates().first?.lastError == nil)
+                #expect(await eventually { worker.pixelStates().first?.consecutiveFailures == 0 })
+                #expect(await eventually { worker.pixelStates().first?.lastError == nil })
             }
         }
 
