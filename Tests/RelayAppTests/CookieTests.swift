@@ -180,7 +180,7 @@ struct CookieTests {
     }
 
     @Test(
-        "the snippet's provisional fbc for a new click is recomputed with the cookie's subdomain index and the gateway's clock"
+        "a body fbc holding the page's click id is forwarded as sent (the body wins) and persisted as the cookie"
     )
     func provisionalFbc() async throws {
         let gw = try await E2E.main.get()
@@ -196,9 +196,18 @@ struct CookieTests {
         #expect(r.status == 202, "\(r.text)")
         let header = try #require(r.setCookie("_fbc"), "\(r.headers)")
         let value = String(header.dropFirst(5).prefix { $0 != ";" })
-        let p = try #require(Self.parts(value))
-        #expect(p.index == 0 && p.payload == click && p.ms >= before, "\(value)")
-        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue == value)
+        #expect(value == provisional)
+        #expect(await gw.dryRun.find(eventID: id)?.event["user_data"]?["fbc"]?.stringValue == provisional)
+
+        // Without a body fbc, a new click id mints one with the cookie's subdomain index and the gateway's clock.
+        let mintedID = E2EJSON.uniqueID()
+        let fresh = "IwAR_new" + String(mintedID.suffix(8))
+        let m = try await E2E.post(
+            E2E.event(id: mintedID, url: "http://localhost:8000/?fbclid=\(fresh)"),
+            headers: E2E.browserHeaders(origin: E2E.localOrigin, host: "localhost"), on: gw)
+        let mintedHeader = try #require(m.setCookie("_fbc"), "\(m.headers)")
+        let minted = try #require(Self.parts(String(mintedHeader.dropFirst(5).prefix { $0 != ";" })))
+        #expect(minted.index == 0 && minted.payload == fresh && minted.ms >= before)
 
         // The next beacon of the page view has the cookie: it is not set again, whatever the snippet sends.
         for sent in [provisional, "fb.1.1700000000000.IwAR_stale"] {

@@ -111,8 +111,9 @@ extension EventProcessor {
         let cookieClick = cookie.flatMap(FacebookCookies.clickID(ofFbc:))
         var value = body ?? cookie
         if let fbclid {
-            if let body, FacebookCookies.clickID(ofFbc: body) == fbclid, context.trustedSource || cookieClick == fbclid
-            {
+            // The body wins (interface.md §4): it is the page's own `_fbc`, byte for byte, when it holds
+            // this click; else the Cookie header's; else a new click mints a new value.
+            if let body, FacebookCookies.clickID(ofFbc: body) == fbclid {
                 value = body
             } else if cookieClick == fbclid {
                 value = cookie
