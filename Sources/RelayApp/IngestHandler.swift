@@ -245,7 +245,7 @@ final class IngestHandler: @unchecked Sendable {
 
     static func bearer(_ header: String?) -> String? {
         guard let h = header, h.count > 7, h.prefix(7).lowercased() == "bearer " else { return nil }
-        return String(h.dropFirst(7)).trimmingCharactersSpace()
+        return String(h.dropFirst(7).trimmingSpacesSub())
     }
 
     static func error(_ message: String) -> [UInt8] {
@@ -296,14 +296,5 @@ extension IngestHandler {
             w.endObject()
         }
         w.endArray()
-    }
-}
-
-extension String {
-    func trimmingCharactersSpace() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
     }
 }

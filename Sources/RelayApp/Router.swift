@@ -119,7 +119,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
             send(
                 HTTPResponse(
                     status: 405, contentType: "application/json",
-                    body: "{\"error\":\"method \(Self.safe(request.methodName)) not allowed on \(Self.safe(path))\"}",
+                    body: "{\"error\":\"method \(Self.safe(request.method.name)) not allowed on \(Self.safe(path))\"}",
                     headers: [("Allow", Self.allowedMethods(route))]))
         }
     }
@@ -186,20 +186,5 @@ final class Router: HTTPResponder, @unchecked Sendable {
     /// Path text safe to echo inside a JSON string.
     static func safe(_ s: String) -> String {
         String(s.prefix(100).unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.map(Character.init))
-    }
-}
-
-extension HTTPRequest {
-    var methodName: String {
-        switch method {
-        case .get: return "GET"
-        case .head: return "HEAD"
-        case .post: return "POST"
-        case .put: return "PUT"
-        case .delete: return "DELETE"
-        case .options: return "OPTIONS"
-        case .patch: return "PATCH"
-        case .other(let m): return m
-        }
     }
 }

@@ -137,13 +137,11 @@ extension Character {
 
 extension StringProtocol {
     func trimmingSpaces() -> String {
-        var s = Substring(self)
+        let s = Substring(self)
         // No space or tab byte at either end means no space or tab Character there either.
         guard let first = s.utf8.first, let last = s.utf8.last else { return "" }
         if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return String(s) }
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
+        return String(s.trimmingSpacesSub())
     }
 
     func trimmingDots() -> String {
