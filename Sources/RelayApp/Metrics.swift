@@ -24,10 +24,46 @@ public final class Metrics: Sendable {
     }
 
     struct State {
-        var counters: [Series: Double] = [:]
+        /// Counter series → slot in `counterValues` (slots never move, so handles stay valid).
+        var counterIndex: [Series: Int] = [:]
+        var counterValues: [Double] = []
+        /// Whether a slot was ever incremented: a registered handle alone does not show a series.
+        var counterLive: [Bool] = []
         var gauges: [Series: Double] = [:]
-        var histograms: [Series: Histogram] = [:]
+        var histogramIndex: [Series: Int] = [:]
+        var histogramValues: [Histogram] = []
         var help: [String: (type: String, text: String)] = [:]
+
+        mutating func counterSlot(_ key: Series) -> Int {
+            if let i = counterIndex[key] { return i }
+            counterValues.append(0)
+            counterLive.append(false)
+            counterIndex[key] = counterValues.count - 1
+            return counterValues.count - 1
+        }
+
+        mutating func histogramSlot(_ key: Series, buckets: [Double]) -> Int {
+            if let i = histogramIndex[key] { return i }
+            histogramValues.append(Histogram(buckets: buckets, counts: Array(repeating: 0, count: buckets.count)))
+            histogramIndex[key] = histogramValues.count - 1
+            return histogramValues.count - 1
+        }
+
+        var counters: [Series: Double] {
+            var out: [Series: Double] = [:]
+            for (k, i) in counterIndex where counterLive[i] { out[k] = counterValues[i] }
+            return out
+        }
+    }
+
+    /// A counter series resolved once: incrementing it formats and hashes nothing (per-request counters).
+    public struct CounterHandle: Sendable {
+        let slot: Int
+    }
+
+    /// A histogram series resolved once.
+    public struct HistogramHandle: Sendable {
+        let slot: Int
     }
 
     private let state = Mutex(State())
@@ -41,7 +77,35 @@ public final class Metrics: Sendable {
 
     public func increment(_ name: String, _ labels: [(String, String)] = [], by value: Double = 1) {
         let key = Series(name: name, labels: Self.format(labels))
-        state.withLock { $0.counters[key, default: 0] += value }
+        state.withLock { s in
+            let i = s.counterSlot(key)
+            s.counterValues[i] += value
+            s.counterLive[i] = true
+        }
+    }
+
+    /// Resolves a counter series for ``increment(_:by:)``; the series appears once incremented.
+    public func counterHandle(_ name: String, _ labels: [(String, String)] = []) -> CounterHandle {
+        let key = Series(name: name, labels: Self.format(labels))
+        return state.withLock { CounterHandle(slot: $0.counterSlot(key)) }
+    }
+
+    public func increment(_ handle: CounterHandle, by value: Double = 1) {
+        state.withLock { s in
+            s.counterValues[handle.slot] += value
+            s.counterLive[handle.slot] = true
+        }
+    }
+
+    /// Resolves a histogram series for ``observe(_:_:)``.
+    public func histogramHandle(_ name: String, _ labels: [(String, String)] = [], buckets: [Double]) -> HistogramHandle
+    {
+        let key = Series(name: name, labels: Self.format(labels))
+        return state.withLock { HistogramHandle(slot: $0.histogramSlot(key, buckets: buckets)) }
+    }
+
+    public func observe(_ handle: HistogramHandle, _ value: Double) {
+        state.withLock { $0.histogramValues[handle.slot].record(value) }
     }
 
     public func set(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
@@ -61,15 +125,15 @@ public final class Metrics: Sendable {
         let key = Series(name: name, labels: Self.format(labels))
         state.withLock { s in
             // Mutated in place: copying the histogram out and back would copy its arrays on every call.
-            s.histograms[key, default: Histogram(buckets: buckets, counts: Array(repeating: 0, count: buckets.count))]
-                .record(value)
+            let i = s.histogramSlot(key, buckets: buckets)
+            s.histogramValues[i].record(value)
         }
     }
 
     /// The current value of a counter (tests and the status page).
     public func counter(_ name: String, _ labels: [(String, String)] = []) -> Double {
         let key = Series(name: name, labels: Self.format(labels))
-        return state.withLock { $0.counters[key] ?? 0 }
+        return state.withLock { s in s.counterIndex[key].map { s.counterValues[$0] } ?? 0 }
     }
 
     /// Sum of a counter over all its label sets, optionally filtered by one label.
@@ -97,7 +161,8 @@ public final class Metrics: Sendable {
             func add(_ name: String, _ line: String) { families[name, default: []].append(line) }
             for (k, v) in s.counters { add(k.name, "\(k.name)\(k.labels) \(Self.number(v))") }
             for (k, v) in s.gauges { add(k.name, "\(k.name)\(k.labels) \(Self.number(v))") }
-            for (k, h) in s.histograms {
+            for (k, i) in s.histogramIndex {
+                let h = s.histogramValues[i]
                 let inner = k.labels.isEmpty ? "" : String(k.labels.dropFirst().dropLast()) + ","
                 for (i, b) in h.buckets.enumerated() {
                     add(k.name, "\(k.name)_bucket{\(inner)le=\"\(Self.number(b))\"} \(h.counts[i])")

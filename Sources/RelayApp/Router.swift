@@ -12,12 +12,24 @@ final class Router: HTTPResponder, @unchecked Sendable {
     let eventsPath: String
     /// Loop-thread only.
     private var requestCounter: UInt64 = 0
+    /// The per-request series, resolved once (beacons are counted on every request).
+    let eventsAccepted: Metrics.CounterHandle
+    let ackLatency: Metrics.HistogramHandle
 
     init(context: GatewayContext) {
         self.context = context
         self.ingest = IngestHandler(gateway: context)
         self.pages = Pages(context: context)
         self.eventsPath = context.config.server.eventsPath
+        eventsAccepted = context.metrics.counterHandle(
+            "pixelrelay_http_requests_total", [("route", "events"), ("status", "202")])
+        ackLatency = context.metrics.histogramHandle(
+            "pixelrelay_ack_latency_seconds", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
+    }
+
+    /// Beacons of one pass were appended with `deferCommit`: one group commit for all of them.
+    func passDidEnd() {
+        context.queue.commitDeferred()
     }
 
     func respond(to request: HTTPRequest, connection: ConnectionInfo, writer: ResponseWriter) {
@@ -30,11 +42,23 @@ final class Router: HTTPResponder, @unchecked Sendable {
         // cost more than the beacon).
         let clientRequestID = request.headers["x-request-id"].flatMap(Self.saneRequestID)
         requestCounter &+= 1
-        let requestID = clientRequestID ?? "\(connection.id)-\(requestCounter)"
+        let counter = requestCounter
+        let connectionID = connection.id
         let logger = context.logger
-        let method = request.method.name
+        let method = request.method
+        let eventsAccepted = eventsAccepted
+        let ackLatency = ackLatency
         let send: @Sendable (HTTPResponse) -> Void = { original in
             var response = original
+            if route == "events" && response.status == 202 && clientRequestID == nil {
+                // The common case, kept free of string work.
+                metrics.increment(eventsAccepted)
+                metrics.observe(ackLatency, Double(Clock.nowMs() - started) / 1000)
+                writer.send(response)
+                return
+            }
+            // Built only when used: formatting it for every beacon would cost more than counting it.
+            let requestID = clientRequestID ?? "\(connectionID)-\(counter)"
             if clientRequestID != nil || response.status >= 400 {
                 response.headers.append(("X-Request-Id", requestID))
             }
@@ -43,16 +67,14 @@ final class Router: HTTPResponder, @unchecked Sendable {
                 logger.log(
                     level: level, "request refused",
                     metadata: [
-                        "request.id": "\(requestID)", "http.method": "\(method)", "http.route": "\(route)",
+                        "request.id": "\(requestID)", "http.method": "\(method.name)", "http.route": "\(route)",
                         "http.status": "\(response.status)",
                     ])
             }
             metrics.increment(
                 "pixelrelay_http_requests_total", [("route", route), ("status", String(response.status))])
             if route == "events" {
-                metrics.observe(
-                    "pixelrelay_ack_latency_seconds", [], Double(Clock.nowMs() - started) / 1000,
-                    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
+                metrics.observe(ackLatency, Double(Clock.nowMs() - started) / 1000)
             }
             writer.send(response)
         }

@@ -53,7 +53,7 @@ enum StatusPage {
         h += "<th>own event_id</th></tr>"
         for (name, c) in s.coverage.sorted(by: { $0.key < $1.key }) {
             h += "<tr><td>\(esc(name))</td><td>\(c.events)</td>"
-            for (_, key) in MatchKeys.reported { h += "<td>\(bar(c.perKey[key] ?? 0, of: c.events))</td>" }
+            for count in c.perKey { h += "<td>\(bar(count, of: c.events))</td>" }
             h += "<td>\(bar(c.withOwnID, of: c.events))</td></tr>"
         }
         h +=

@@ -13,27 +13,44 @@ public final class StatusStore: Sendable {
         public var pixelID: String
         public var site: String
         public var receivedAtMs: Int64
-        public var keys: [String]
+        var matchKeys: MatchKeys
         public var outcome: String
         public var fbtraceID: String?
         public var error: String?
         public var mintedID: Bool
+        /// The match keys present, by display name.
+        public var keys: [String] { matchKeys.names }
     }
 
     public struct Coverage: Sendable {
         public var events = 0
-        public var perKey: [String: Int] = [:]
+        /// Events carrying each of ``MatchKeys/reported`` (same order).
+        public var perKey = [Int](repeating: 0, count: MatchKeys.reported.count)
         public var withOwnID = 0
+
+        mutating func record(_ keys: MatchKeys, ownID: Bool) {
+            events += 1
+            for i in MatchKeys.reported.indices where keys.contains(MatchKeys.reported[i].key) { perKey[i] += 1 }
+            if ownID { withOwnID += 1 }
+        }
+    }
+
+    /// An entry of `recent`: an event as sent to one pixel.
+    struct RecentKey: Hashable {
+        var eventID: String
+        var pixelID: String
     }
 
     struct State {
         var recent: [RecentEvent] = []
-        var recentIndex: [String: Int] = [:]  // eventID+pixel → index in `recent`
+        var recentIndex: [RecentKey: Int] = [:]  // index in `recent`
         var head = 0
         var coverage: [String: Coverage] = [:]  // by event name
         var perMinute: [Int64: [String: Int]] = [:]  // minute → name → count
-        var seenIDs: Set<String> = []
-        var seenOrder: [String] = []
+        /// Hashes of event name + id seen lately (a 64-bit hash: a false "duplicate" needs a collision
+        /// among ~50,000 ids, p ≈ 1e-10), oldest first in `seenOrder`.
+        var seenIDs: Set<Int> = []
+        var seenOrder: [Int] = []
         var duplicates = 0
         var duplicateExamples: [String] = []
         var drops: [String: Int] = [:]
@@ -42,8 +59,8 @@ public final class StatusStore: Sendable {
         var failed = 0
         var dryRunBodies: [String] = []
         /// Forwarding outcomes that arrived before the event was recorded: the forwarder can deliver
-        /// a batch before the ingest's commit callback calls `accepted` (eventID+pixel → outcome).
-        var early: [String: (outcome: String, fbtrace: String?, error: String?)] = [:]
+        /// a batch before the ingest's commit callback calls `accepted`.
+        var early: [RecentKey: (outcome: String, fbtrace: String?, error: String?)] = [:]
     }
 
     let capacity: Int
@@ -55,45 +72,48 @@ public final class StatusStore: Sendable {
         self.idMemory = idMemory
     }
 
-    /// Records an accepted event (one entry per target pixel).
+    /// Records an accepted event (one entry per target pixel). Runs once per event under load: no
+    /// string building, one hash of the event name per table.
     func accepted(_ e: ProcessedEvent, pixelIDs: [String], site: String, nowMs: Int64, outcome: String) {
-        let keys = e.matchKeys.names
+        var idHash = 0
+        if !e.mintedEventID {
+            var h = Hasher()
+            h.combine(e.eventName)
+            h.combine(e.eventID)
+            idHash = h.finalize()
+        }
         state.withLock { s in
             for pixel in pixelIDs.isEmpty ? ["-"] : pixelIDs {
-                let early = s.early.removeValue(forKey: e.eventID + "|" + pixel)
+                let key = RecentKey(eventID: e.eventID, pixelID: pixel)
+                let early = s.early.isEmpty ? nil : s.early.removeValue(forKey: key)
                 let item = RecentEvent(
                     eventID: e.eventID, eventName: e.eventName, pixelID: pixel, site: site, receivedAtMs: nowMs,
-                    keys: keys,
+                    matchKeys: e.matchKeys,
                     outcome: early?.outcome ?? outcome, fbtraceID: early?.fbtrace, error: early?.error,
                     mintedID: e.mintedEventID)
                 if s.recent.count < capacity {
                     s.recent.append(item)
-                    s.recentIndex[e.eventID + "|" + pixel] = s.recent.count - 1
+                    s.recentIndex[key] = s.recent.count - 1
                 } else {
                     let old = s.recent[s.head]
-                    s.recentIndex[old.eventID + "|" + old.pixelID] = nil
+                    s.recentIndex[RecentKey(eventID: old.eventID, pixelID: old.pixelID)] = nil
                     s.recent[s.head] = item
-                    s.recentIndex[e.eventID + "|" + pixel] = s.head
+                    s.recentIndex[key] = s.head
                     s.head = (s.head + 1) % capacity
                 }
             }
-            // Updated in place: copying the entry out and back would copy its dictionary on every event.
-            s.coverage[e.eventName, default: Coverage()].events += 1
-            for (k, name) in MatchKeys.reported where e.matchKeys.contains(k) {
-                s.coverage[e.eventName, default: Coverage()].perKey[name, default: 0] += 1
-            }
-            if !e.mintedEventID { s.coverage[e.eventName, default: Coverage()].withOwnID += 1 }
+            // Updated in place: copying the entry out and back would copy its arrays on every event.
+            s.coverage[e.eventName, default: Coverage()].record(e.matchKeys, ownID: !e.mintedEventID)
             let minute = nowMs / 60_000
             s.perMinute[minute, default: [:]][e.eventName, default: 0] += 1
             if s.perMinute.count > 60 { s.perMinute = s.perMinute.filter { $0.key > minute - 60 } }
             if !e.mintedEventID {
-                let key = e.eventName + "|" + e.eventID
-                if s.seenIDs.contains(key) {
+                if s.seenIDs.contains(idHash) {
                     s.duplicates += 1
                     if s.duplicateExamples.count < 20 { s.duplicateExamples.append("\(e.eventName) \(e.eventID)") }
                 } else {
-                    s.seenIDs.insert(key)
-                    s.seenOrder.append(key)
+                    s.seenIDs.insert(idHash)
+                    s.seenOrder.append(idHash)
                     if s.seenOrder.count > idMemory {
                         let drop = s.seenOrder.prefix(idMemory / 2)
                         for d in drop { s.seenIDs.remove(d) }
@@ -130,14 +150,15 @@ public final class StatusStore: Sendable {
         }
         state.withLock { s in
             for id in r.eventIDs {
-                if let i = s.recentIndex[id + "|" + r.pixelID] {
+                let key = RecentKey(eventID: id, pixelID: r.pixelID)
+                if let i = s.recentIndex[key] {
                     s.recent[i].outcome = outcome
                     s.recent[i].fbtraceID = r.fbtraceID
                     s.recent[i].error = error
                 } else {
                     // Unclaimed entries (events recovered from the queue after a restart) must not pile up.
                     if s.early.count >= capacity { s.early.removeAll(keepingCapacity: true) }
-                    s.early[id + "|" + r.pixelID] = (outcome, r.fbtraceID, error)
+                    s.early[key] = (outcome, r.fbtraceID, error)
                 }
             }
             if outcome == "delivered" {

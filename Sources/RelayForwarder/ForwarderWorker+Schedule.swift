@@ -78,6 +78,8 @@ extension ForwarderWorker {
         if options.lingerMs > 0, batch.events.count < maxBatchEvents, batch.payloadBytes < options.maxBatchBytes / 2 {
             let since = p.lingerSince ?? now
             p.lingerSince = since
+            p.lingerEvents = batch.events.count
+            p.lingerBytes = batch.payloadBytes
             if now - since < options.lingerMs { return .wait(until: since + options.lingerMs) }
         }
         p.lingerSince = nil

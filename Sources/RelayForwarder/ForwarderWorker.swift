@@ -51,12 +51,21 @@ public final class ForwarderWorker: @unchecked Sendable {
         var notBefore: Int64 = 0
         /// When a batch that is not full was first seen (monotonic ms), for the linger.
         var lingerSince: Int64?
+        /// The size of that lingering batch when last read: arrivals below the rest of a full batch
+        /// need not wake the worker.
+        var lingerEvents = 0
+        var lingerBytes = 0
         var pausedReason: String?
         /// The configuration generation the pause belongs to: any reload resumes the pixel.
         var pausedGeneration = 0
         /// The configuration generation the in-flight request was built with.
         var sentGeneration = 0
         var lastError: String?
+    }
+
+    struct Quiet {
+        var events: Int
+        var bytes: Int
     }
 
     /// A finished request, handed from the client's thread to the worker thread.
@@ -86,6 +95,11 @@ public final class ForwarderWorker: @unchecked Sendable {
     private let signal = WakeSignal()
     private let targets: Mutex<Targets>
     private let stateSnapshot = Mutex<[String: PixelState]>([:])
+    /// Per pixel, how many events / bytes may still arrive without waking the worker: a pixel with a
+    /// request in flight or a lingering batch that is not yet full has nothing to do until its
+    /// completion or linger deadline. Absent: any arrival wakes it. (Waking on every group commit cost
+    /// ~8 % of the gateway's CPU under load.)
+    private let quiet = Mutex<[String: Quiet]>([:])
     private let thread = Mutex<OSThread?>(nil)
 
     // Owned by the worker thread.
@@ -116,7 +130,7 @@ public final class ForwarderWorker: @unchecked Sendable {
     public func start() {
         thread.withLock { thread in
             guard thread == nil else { return }
-            queue.setAvailabilityHandler { [weak self] _ in self?.wake() }
+            queue.setAvailabilityHandler { [weak self] arrival in self?.arrived(arrival) }
             thread = OSThread(name: "forwarder") { [self] in self.run() }
         }
     }
@@ -156,6 +170,36 @@ public final class ForwarderWorker: @unchecked Sendable {
         signal.notify()
     }
 
+    /// New durable events (committer thread): wakes the worker unless the pixel is quiet.
+    private func arrived(_ arrival: QueueArrival) {
+        let needed = quiet.withLock { q -> Bool in
+            guard var left = q[arrival.pixelID] else { return true }
+            left.events -= arrival.events
+            left.bytes -= arrival.bytes
+            if left.events > 0, left.bytes > 0 {
+                q[arrival.pixelID] = left
+                return false
+            }
+            q[arrival.pixelID] = nil
+            return true
+        }
+        if needed { wake() }
+    }
+
+    /// Records which pixels may ignore arrivals until their next deadline (worker thread, before it sleeps).
+    private func publishQuiet() {
+        var next: [String: Quiet] = [:]
+        for (id, p) in pixels {
+            if p.inFlight {
+                next[id] = Quiet(events: .max, bytes: .max)
+            } else if p.lingerSince != nil, p.batch == nil {
+                next[id] = Quiet(
+                    events: maxBatchEvents - p.lingerEvents, bytes: options.maxBatchBytes / 2 - p.lingerBytes)
+            }
+        }
+        quiet.withLock { $0 = next }
+    }
+
     /// Called by the client (on its thread) when a request finished.
     func complete(_ completion: Completion) {
         completions.withLock { $0.append(completion) }
@@ -167,6 +211,8 @@ public final class ForwarderWorker: @unchecked Sendable {
     private func run() {
         var lastScan = Int64.min / 2
         while !stopping.load(ordering: .acquiring) {
+            // Arrivals while this pass reads the queue must wake the next pass: no pixel is quiet now.
+            quiet.withLock { $0.removeAll(keepingCapacity: true) }
             let woken = wakeRequested.exchange(false, ordering: .acquiringAndReleasing)
             let finished = completions.withLock { list -> [Completion] in
                 defer { list.removeAll(keepingCapacity: true) }
@@ -188,6 +234,7 @@ public final class ForwarderWorker: @unchecked Sendable {
                 }
             }
             publishState(now: now)
+            publishQuiet()
             signal.wait(untilMs: nextWake) {
                 stopping.load(ordering: .acquiring) || wakeRequested.load(ordering: .acquiring)
                     || completions.withLock { !$0.isEmpty }

@@ -96,7 +96,7 @@ extension Committer {
         }
 
         let durable = outcome == .durable && !plans.isEmpty
-        let handler = table.withLock { t -> (@Sendable (String) -> Void)? in
+        let handler = table.withLock { t -> (@Sendable (QueueArrival) -> Void)? in
             if durable {
                 publish(plans, into: &t)
                 t.syncs += syncs
@@ -114,7 +114,9 @@ extension Committer {
 
         // Wake the forwarder first: by the time an append completes, its pixel has been announced.
         if durable, let handler {
-            for plan in plans { handler(plan.pixelID) }
+            for plan in plans {
+                handler(QueueArrival(pixelID: plan.pixelID, events: plan.events, bytes: Int(plan.bytes)))
+            }
         }
         for (i, append) in group.enumerated() {
             append.completion(admitted[i] ? outcome : .rejected(.queueFull))

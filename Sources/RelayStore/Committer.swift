@@ -22,6 +22,8 @@ struct Inbox: Sendable {
     var pendingBytes = 0
     var stopping = false
     var thread: pthread_t?
+    /// Appends were queued without waking the committer (``Committer/submit(_:deferWake:)``).
+    var wakeDeferred = false
 }
 
 /// The committer thread's view of a pixel's active segment.
@@ -80,7 +82,8 @@ final class Committer: @unchecked Sendable {
     }
 
     /// Queues an append; rejects it at once when the queue is closed or the inbox is over its cap.
-    func submit(_ append: PendingAppend) {
+    /// With `deferWake`, an idle committer is left asleep until ``wakeDeferred()``.
+    func submit(_ append: PendingAppend, deferWake: Bool = false) {
         enum Action { case queued, wake, closed, full }
         let cap = options.maxPendingBytes
         let action: Action = inbox.withLock { box in
@@ -88,8 +91,16 @@ final class Committer: @unchecked Sendable {
             if box.pendingBytes + append.bytes > cap && !box.pending.isEmpty { return .full }
             box.pending.append(append)
             box.pendingBytes += append.bytes
-            // The committer only waits while the inbox is empty.
-            return box.pending.count == 1 ? .wake : .queued
+            if deferWake {
+                box.wakeDeferred = true
+                return .queued
+            }
+            // The committer only waits while the inbox is empty (or its wake was deferred).
+            if box.pending.count == 1 || box.wakeDeferred {
+                box.wakeDeferred = false
+                return .wake
+            }
+            return .queued
         }
         switch action {
         case .queued: break
@@ -97,6 +108,18 @@ final class Committer: @unchecked Sendable {
         case .closed: append.completion(.rejected(.ioError("the queue is closed")))
         case .full: append.completion(.rejected(.queueFull))
         }
+    }
+
+    /// True while the thread is parked waiting for appends (tests).
+    var isIdle: Bool { inbox.hasWaiter }
+
+    /// Wakes the committer for appends submitted with `deferWake`.
+    func wakeDeferred() {
+        let wake = inbox.withLock { box in
+            defer { box.wakeDeferred = false }
+            return box.wakeDeferred
+        }
+        if wake { inbox.broadcast() }
     }
 
     /// Lets the thread finish what is pending, then waits for it to exit. Idempotent.

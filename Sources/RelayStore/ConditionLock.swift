@@ -13,6 +13,8 @@ final class ConditionLock<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     private var value: Value
+    /// Threads parked in ``wait(until:then:)`` (guarded by the mutex).
+    private var waiting = 0
 
     init(_ value: Value) {
         self.value = value
@@ -40,8 +42,19 @@ final class ConditionLock<Value>: @unchecked Sendable {
     func wait<R>(until ready: (Value) -> Bool, then body: (inout Value) -> R) -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while !ready(value) { pthread_cond_wait(condition, mutex) }
+        while !ready(value) {
+            waiting += 1
+            pthread_cond_wait(condition, mutex)
+            waiting -= 1
+        }
         return body(&value)
+    }
+
+    /// Whether a thread is parked waiting (tests use it to know the committer is idle).
+    var hasWaiter: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return waiting > 0
     }
 
     /// Wakes every waiter (they re-check their condition).

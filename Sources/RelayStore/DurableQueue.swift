@@ -93,7 +93,15 @@ public final class DurableQueue: Sendable {
     /// Keep `completion` short (resume a continuation, post to an event loop): it delays the next
     /// group, and it must not wait for another append or call the reader side synchronously.
     /// Invalid input (pixel id, oversize record) is rejected at once, on the calling thread.
-    public func append(_ events: [QueuedEvent], completion: @escaping @Sendable (AppendResult) -> Void) {
+    ///
+    /// With `deferCommit`, an idle committer is not woken for this append until ``commitDeferred()``
+    /// (a busy one takes it with its next group): a thread that appends many times in a burst (the
+    /// HTTP loop, once per beacon of an epoll pass) gets one group commit — one write and one
+    /// fdatasync — for the whole burst, instead of the committer preempting it after the first append.
+    public func append(
+        _ events: [QueuedEvent], deferCommit: Bool = false,
+        completion: @escaping @Sendable (AppendResult) -> Void
+    ) {
         if events.isEmpty {
             completion(.durable)
             return
@@ -127,7 +135,12 @@ public final class DurableQueue: Sendable {
             blobs[k].events += 1
             total += blobs[k].bytes.count - before
         }
-        committer.submit(PendingAppend(blobs: blobs, bytes: total, completion: completion))
+        committer.submit(PendingAppend(blobs: blobs, bytes: total, completion: completion), deferWake: deferCommit)
+    }
+
+    /// Starts the group commit of appends made with `deferCommit` (cheap when there are none).
+    public func commitDeferred() {
+        committer.wakeDeferred()
     }
 
     /// Appends events and waits for the outcome (see ``append(_:completion:)``).
@@ -141,7 +154,7 @@ public final class DurableQueue: Sendable {
     /// before the appends' completions; the forwarder uses it to wake up. It should only signal:
     /// calling the reader side from it could wait on a replay that waits on the committer.
     /// Replaces any previous handler.
-    public func setAvailabilityHandler(_ handler: @escaping @Sendable (String) -> Void) {
+    public func setAvailabilityHandler(_ handler: @escaping @Sendable (QueueArrival) -> Void) {
         table.withLock { $0.availability = handler }
     }
 

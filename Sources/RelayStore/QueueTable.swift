@@ -65,7 +65,7 @@ struct QueueTable {
     var fatal: String?
     var quarantined = 0
     var truncatedTails = 0
-    var availability: (@Sendable (String) -> Void)?
+    var availability: (@Sendable (QueueArrival) -> Void)?
 }
 
 /// The one lock around ``QueueTable``. Holders do no I/O while holding it.

@@ -37,6 +37,23 @@ struct MetricsTests {
         }
     }
 
+    @Test("a resolved handle counts into the same series as the named call, and shows only once counted")
+    func handles() {
+        let m = Metrics()
+        let handle = m.counterHandle("req_total", [("route", "events"), ("status", "202")])
+        #expect(!m.render().contains("req_total"))
+        m.increment(handle)
+        m.increment("req_total", [("route", "events"), ("status", "202")], by: 2)
+        m.increment(handle, by: 3)
+        #expect(m.counter("req_total", [("route", "events"), ("status", "202")]) == 6)
+        #expect(m.render().split(separator: "\n").contains(#"req_total{route="events",status="202"} 6"#))
+        let latency = m.histogramHandle("lat", buckets: [0.01, 1])
+        m.observe(latency, 0.005)
+        m.observe("lat", [], 0.5, buckets: [0.01, 1])
+        let text = m.render().split(separator: "\n")
+        #expect(text.contains(#"lat_bucket{le="0.01"} 1"#) && text.contains("lat_count 2"))
+    }
+
     @Test("counters add up per label set")
     func counters() {
         let m = Metrics()

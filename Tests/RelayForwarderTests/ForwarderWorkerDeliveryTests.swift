@@ -105,6 +105,65 @@ extension ForwarderWorkerTests {
             }
         }
 
+        @Test("a lingering batch goes as soon as later appends fill it, without waiting out the linger")
+        func lingerEndsWhenFull() async throws {
+            try await withHarness { h in
+                var options = h.options()
+                options.lingerMs = 60_000  // only a full batch can go within the test's time
+                options.maxBatchEvents = 10
+                h.start(options: options)
+                let events = makeEvents(10)
+                for event in events.prefix(4) { await h.enqueue([event]) }
+                // Below a full batch nothing goes: the arrivals do not even wake the worker.
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(h.fake.requestCount == 0)
+                await h.enqueue(Array(events[4..<7]))
+                await h.enqueue(Array(events[7..<10]))
+                let filled = ContinuousClock.now
+
+                #expect(await eventually { h.depth == 0 })
+                // Woken by the arrival that filled the batch (a few ms), not by the worker's 1 s rescan.
+                #expect(ContinuousClock.now - filled < .milliseconds(600))
+                #expect(h.receivedIDs(pixelA) == events.map(\.eventID))
+                #expect(h.fake.requestCount == 1)
+            }
+        }
+
+        @Test("a lingering batch goes as soon as later appends reach half the byte budget")
+        func lingerEndsAtByteBudget() async throws {
+            try await withHarness { h in
+                var options = h.options()
+                options.lingerMs = 60_000
+                options.maxBatchBytes = 64 * 1024
+                h.start(options: options)
+                let events = makeEvents(8, padding: 5_000)  // 8 × ~5 KB > 32 KB, far below 1,000 events
+                for event in events.prefix(2) { await h.enqueue([event]) }
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(h.fake.requestCount == 0)
+                for event in events.dropFirst(2) { await h.enqueue([event]) }
+                let filled = ContinuousClock.now
+
+                #expect(await eventually { h.depth == 0 })
+                #expect(ContinuousClock.now - filled < .milliseconds(600))
+                #expect(h.receivedIDs(pixelA) == events.map(\.eventID))
+            }
+        }
+
+        @Test("events that arrive while a request is in flight go in the next request")
+        func arrivalsDuringFlight() async throws {
+            try await withHarness { h in
+                h.fake.script([.slow(ms: 300)])
+                h.start()
+                await h.enqueue(makeEvents(2))
+                #expect(await eventually { h.fake.requestCount == 1 })
+                await h.enqueue(makeEvents(3, from: 2))
+
+                #expect(await eventually { h.depth == 0 })
+                #expect(h.receivedIDs(pixelA) == (0..<5).map { "1-\($0)" })
+                #expect(h.fake.requestCount == 2)
+            }
+        }
+
         @Test("an events_received mismatch counts as delivered: committed, reported, not re-sent")
         func mismatch() async throws {
             try await withHarness { h in

@@ -146,7 +146,7 @@ import Testing
         try withTemporaryDirectory { dir in
             let queue = try DurableQueue(directory: dir, options: testOptions())
             let seen = Mutex<[String]>([])
-            queue.setAvailabilityHandler { pixel in seen.withLock { $0.append(pixel) } }
+            queue.setAvailabilityHandler { arrival in seen.withLock { $0.append(arrival.pixelID) } }
             _ = queue.appendSync([makeEvent(0, pixel: "a"), makeEvent(1, pixel: "b")])
             _ = queue.appendSync([makeEvent(2, pixel: "a")])
             #expect(seen.withLock { $0 } == ["a", "b", "a"])

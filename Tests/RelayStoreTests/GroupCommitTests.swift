@@ -15,6 +15,47 @@ import Testing
         var sequence: Int
     }
 
+    @Test("appends made with deferCommit wait for commitDeferred, then share one fdatasync")
+    func deferredAppendsShareOneCommit() throws {
+        try withTemporaryDirectory { dir in
+            let fs = FaultyFileSystem()
+            let queue = try DurableQueue(directory: dir, options: testOptions(), fileSystem: fs)
+            // An idle committer (a busy one would take deferred appends with its next group).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !queue.committer.isIdle, ContinuousClock.now < deadline { usleep(1000) }
+            let syncsBefore = fs.segmentSyncs
+            let done = Mutex<[AppendResult]>([])
+            let all = DispatchSemaphore(value: 0)
+            for n in 0..<5 {
+                queue.append([makeEvent(n)], deferCommit: true) { result in
+                    done.withLock { $0.append(result) }
+                    all.signal()
+                }
+            }
+            // Nothing is acknowledged (or written) before the caller's burst ends.
+            #expect(all.wait(timeout: .now() + .milliseconds(300)) == .timedOut)
+            #expect(done.withLock { $0.isEmpty })
+            queue.commitDeferred()
+            for _ in 0..<5 { #expect(all.wait(timeout: .now() + .seconds(10)) == .success) }
+            #expect(done.withLock { $0 } == Array(repeating: .durable, count: 5))
+            #expect(fs.segmentSyncs - syncsBefore == 1)
+            #expect(try queue.peekAll("123456789012345") == (0..<5).map { makeEvent($0).eventID })
+        }
+    }
+
+    @Test("an ordinary append also commits the deferred appends queued before it")
+    func ordinaryAppendCarriesDeferredOnes() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            let first = DispatchSemaphore(value: 0)
+            queue.append([makeEvent(0)], deferCommit: true) { _ in first.signal() }
+            #expect(queue.appendSync([makeEvent(1)]) == .durable)
+            #expect(first.wait(timeout: .now() + .seconds(10)) == .success)
+            #expect(try queue.peekAll("123456789012345") == [makeEvent(0).eventID, makeEvent(1).eventID])
+            queue.commitDeferred()  // nothing left: a no-op
+        }
+    }
+
     @Test("every acknowledgement follows an fdatasync of the file holding its record, and appends share syncs")
     func acknowledgementsFollowCoveringSyncs() throws {
         try withTemporaryDirectory { dir in

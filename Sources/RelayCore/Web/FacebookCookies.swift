@@ -56,12 +56,37 @@ public enum FacebookCookies {
 
     /// The click id inside an `_fbc` value (the fourth component, without a param-builder appendix).
     public static func clickID(ofFbc value: String) -> String? {
+        // Runs several times per beacon: ASCII values (all real ones) are split on their bytes.
+        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiClickID), let result = ascii {
+            return result
+        }
         let parts = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         let payload = parts[3]
         // The parameter builder may append ".<8-char appendix>"; fbclids contain no dots.
         if let dot = payload.firstIndex(of: ".") { return String(payload[..<dot]) }
         return String(payload)
+    }
+
+    /// `clickID(ofFbc:)` on the bytes of an ASCII value; nil when a byte is not ASCII.
+    static func asciiClickID(_ b: UnsafeBufferPointer<UInt8>) -> String?? {
+        let dot = UInt8(ascii: ".")
+        var dots = 0
+        var start = -1
+        var end = b.count
+        for i in b.indices {
+            let byte = b[i]
+            if byte >= 0x80 { return nil }
+            guard byte == dot else { continue }
+            if dots < 3 {
+                dots += 1
+                if dots == 3 { start = i + 1 }
+            } else if end == b.count {
+                end = i
+            }
+        }
+        guard start >= 0 else { return .some(nil) }
+        return .some(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
     }
 
     /// The subdomain index: labels of the cookie's domain minus one; IP literals and `localhost` → 0.

@@ -32,7 +32,8 @@ extension HTTPServer {
                     handle(bits, on: c)
                 }
             }
-            flushQueued()
+            flushQueued()  // may answer pipelined requests, so before `passDidEnd`
+            responder.passDidEnd()
             if nowMs - lastSweepMs >= Self.sweepIntervalMs {
                 lastSweepMs = nowMs
                 refreshDate(force: false)

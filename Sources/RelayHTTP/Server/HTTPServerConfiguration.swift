@@ -67,6 +67,13 @@ public struct ConnectionInfo: Sendable {
 /// it later (e.g. after the queue's group commit).
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest, connection: ConnectionInfo, writer: ResponseWriter)
+    /// Called on the loop thread after each pass over the ready connections: work deferred while
+    /// handling the pass's requests (a group commit) can start now, once for all of them.
+    func passDidEnd()
+}
+
+extension HTTPResponder {
+    public func passDidEnd() {}
 }
 
 /// Completes one request. Safe to call from any thread, exactly once.

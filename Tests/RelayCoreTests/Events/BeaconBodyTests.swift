@@ -61,6 +61,22 @@ struct WebHelperTests {
     }
 
     @Test(
+        "the click id of an _fbc value is the part after its third dot, up to an appended suffix",
+        arguments: [
+            ("fb.1.1700000000000.IwAR2xYz", "IwAR2xYz"), ("fb.1.1700000000000.IwAR.AQQC", "IwAR"),
+            ("fb.2.1700000000000.", ""), ("fb.1.1700000000000", nil), ("", nil), ("a.b.c.d.e.f", "d"),
+            ("fb.1.1700000000000.Iw\u{E9}AR", "Iw\u{E9}AR"), ("fb.1.17.\u{301}x.y", "y"),
+        ] as [(String, String?)])
+    func clickIDs(value: String, expected: String?) {
+        #expect(FacebookCookies.clickID(ofFbc: value) == expected)
+        // The byte fast path agrees with the grapheme definition wherever it answers (ASCII values).
+        let slow = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
+        if slow.count == 4, value.utf8.allSatisfy({ $0 < 0x80 }) {
+            #expect(expected == String(slow[3].split(separator: ".", omittingEmptySubsequences: false)[0]))
+        }
+    }
+
+    @Test(
         "the subdomain index counts the cookie domain's labels minus one",
         arguments: [
             ("example.com", "x", 1), ("shop.example.com", "x", 2), (nil, "localhost", 0), (nil, "127.0.0.1", 0),
