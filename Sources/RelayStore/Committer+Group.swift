@@ -12,6 +12,8 @@ struct PixelPlan {
         var fd: Int32 = -1
         /// True once a write was attempted (so a failure must be rolled back).
         var touched = false
+        /// The file's size after the group, including zero-filled room past `end`.
+        var allocated: Int64 = 0
         var end: Int64 { offset + Int64(bytes.count) }
     }
 
@@ -138,6 +140,7 @@ extension Committer {
                 } else {
                     writer.size = chunk.end
                 }
+                writer.allocated = max(chunk.allocated, chunk.end)
             }
             writers[plan.pixelID] = writer
         }

@@ -46,6 +46,8 @@ extension Committer {
                     } catch {
                         throw error.at(path)
                     }
+                    let before = plans[i].chunks[j].isNew ? 0 : (writers[pixelID]?.allocated ?? 0)
+                    plans[i].chunks[j].allocated = try preallocate(fd, end: plans[i].chunks[j].end, allocated: before)
                 }
             }
         } catch {
@@ -73,6 +75,26 @@ extension Committer {
             return .failure(.fatal("\(error); refusing to acknowledge anything after a failed sync"))
         }
         return .success(syncs)
+    }
+
+    /// Keeps zero-filled room past `end` (see `Options.preallocationBytes`): when the data reached
+    /// the end of the room, zeros up to the next step boundary (within the segment size limit) are
+    /// written with the group, so the following groups' syncs change no metadata. Best effort: when
+    /// the zeros cannot be written, the file is cut back to `end` and the group goes on without them.
+    /// - Returns: the file's size now.
+    private func preallocate(_ fd: Int32, end: Int64, allocated: Int64) throws(FileSystemError) -> Int64 {
+        let step = options.preallocationBytes
+        guard step > 0, end > allocated else { return max(allocated, end) }
+        let target = min(options.segmentBytes, (end / step + 1) * step)
+        guard target > end else { return end }
+        if zeros.count < Int(step) { zeros = [UInt8](repeating: 0, count: Int(step)) }
+        do {
+            try FileIO.writeAll(fs, fd, Array(zeros[0..<Int(target - end)]), at: end)
+            return target
+        } catch {
+            try fs.ftruncate(fd, to: end)  // no partial room: the size must stay what was written
+            return end
+        }
     }
 
     /// The write descriptor of a pixel's active segment, opened on first use.
@@ -113,6 +135,7 @@ extension Committer {
                         } catch  where error.code == FileSystemError.Code.noEntry {}
                     } else if let fd = writers[plans[i].pixelID]?.fd, fd >= 0 {
                         try fs.ftruncate(fd, to: plans[i].baseSize)
+                        writers[plans[i].pixelID]?.allocated = plans[i].baseSize
                     }
                 }
             }

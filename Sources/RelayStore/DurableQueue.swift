@@ -65,7 +65,7 @@ public final class DurableQueue: Sendable {
                 table.totalBytes += outcome.state.bytes
                 table.truncatedTails += outcome.truncatedTails
                 let active = outcome.state.segments.last!
-                writers[pixelID] = PixelWriter(segment: active.number, size: active.size)
+                writers[pixelID] = PixelWriter(segment: active.number, size: active.size, allocated: active.size)
             }
             table.deadLetters = try DeadLetterFile.countAll(fs: fs, layout: layout)
         } catch {

@@ -114,11 +114,16 @@ struct Recovery {
             })
         outcome = found
         guard let tail else { return size }
-        outcome.truncatedTails += 1
+        // Zero-filled room left by preallocation is not damage: cut it off without a word. A torn
+        // record inside it is set aside without the zeros after it.
+        let dataEnd = try nonZeroEnd(fd, from: tail, to: size, path: path)
+        if dataEnd > tail { outcome.truncatedTails += 1 }
         if !readOnly {
-            Quarantine.save(
-                fs: fs, layout: layout, reason: .tail, pixelID: pixelID, segment: segment, range: tail..<size,
-                nowMs: nowMs)
+            if dataEnd > tail {
+                Quarantine.save(
+                    fs: fs, layout: layout, reason: .tail, pixelID: pixelID, segment: segment, range: tail..<dataEnd,
+                    nowMs: nowMs)
+            }
             do {
                 try fs.ftruncate(fd, to: tail)
                 try fs.fsync(fd)
@@ -128,5 +133,24 @@ struct Recovery {
         }
         if segment == cursor.segment && cursor.offset > tail { cursor.offset = tail }
         return tail
+    }
+
+    /// The offset just past the last non-zero byte in `[from, to)`; `from` when the range is all zeros.
+    private func nonZeroEnd(_ fd: Int32, from: Int64, to: Int64, path: String) throws(FileSystemError) -> Int64 {
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var end = to
+        while end > from {
+            let start = max(from, end - Int64(buffer.count))
+            let count = Int(end - start)
+            do {
+                let n = try FileIO.pread(fs, fd, into: &buffer, 0..<count, at: start)
+                guard n == count else { return to }  // shorter than its size: treat all of it as damage
+            } catch {
+                throw error.at(path)
+            }
+            if let last = buffer[0..<count].lastIndex(where: { $0 != 0 }) { return start + Int64(last) + 1 }
+            end = start
+        }
+        return from
     }
 }

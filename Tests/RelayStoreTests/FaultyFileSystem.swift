@@ -19,6 +19,8 @@ final class FaultyFileSystem: FileSystem {
         var code: Int32
         /// For writes: let this many bytes through first (a short write), then fail.
         var afterBytes: Int = 0
+        /// For writes: only writes made of zero bytes (preallocated room), not records.
+        var onlyZeroWrites = false
     }
 
     private struct State {
@@ -78,7 +80,7 @@ final class FaultyFileSystem: FileSystem {
     func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) throws(FileSystemError) -> Int {
         let (path, fault) = state.withLock { s in (s.paths[fd] ?? "?", s.writeFault) }
         var buffer = buffer
-        if let fault, path.contains(fault.pathContains) {
+        if let fault, path.contains(fault.pathContains), !fault.onlyZeroWrites || buffer.allSatisfy({ $0 == 0 }) {
             if fault.afterBytes <= 0 { throw FileSystemError(operation: "pwrite", code: fault.code) }
             buffer = UnsafeRawBufferPointer(rebasing: buffer.prefix(fault.afterBytes))
             state.withLock { $0.writeFault?.afterBytes = 0 }

@@ -7,13 +7,14 @@ extension EventProcessor {
         keys: inout MatchKeys, dropped: inout [NormalizationFailure], warnings: inout [String]
     ) -> EventRejection? {
         writer.beginObject()
+        let members = UserDataMembers(user)
         // Country first: it steers the phone, state and zip rules.
         var country = context.defaultCountry
-        if let raw = user["country"], let first = Self.strings(raw)?.first, let code = Normalizer.countryCode(first) {
+        if let raw = members[.country], let first = Self.strings(raw)?.first, let code = Normalizer.countryCode(first) {
             country = code
         }
-        for field in PIIField.allCases {
-            guard let raw = user[field.rawValue], raw != .null else { continue }
+        for (index, field) in PIIField.allCases.enumerated() {
+            guard let raw = members.pii[index], raw != .null else { continue }
             guard let values = Self.strings(raw) else {
                 return EventRejection("user_data.\(field.rawValue) must be a string or an array of strings")
             }
@@ -31,8 +32,8 @@ extension EventProcessor {
         var ip = context.clientIP
         var ua = context.userAgent
         if context.trustedSource {
-            if case .string(let s)? = user["client_ip_address"], !s.isEmpty { ip = s.trimmingSpaces() }
-            if case .string(let s)? = user["client_user_agent"], !s.isEmpty { ua = s }
+            if case .string(let s)? = members.clientIP, !s.isEmpty { ip = s.trimmingSpaces() }
+            if case .string(let s)? = members.clientUserAgent, !s.isEmpty { ua = s }
         }
         if let ip, !ip.isEmpty {
             writer.key("client_ip_address")
@@ -46,20 +47,20 @@ extension EventProcessor {
         }
 
         // _fbc / _fbp: body, else cookie, else minted; a new fbclid mints a new _fbc.
-        let fbc = decideFbc(user: user, sourceURL: sourceURL, context: &context)
+        let fbc = decideFbc(body: members.fbc, sourceURL: sourceURL, context: &context)
         if let fbc {
             writer.key("fbc")
             writer.string(fbc)
             keys.insert(.fbc)
         }
-        if let fbp = decideFbp(user: user, context: &context) {
+        if let fbp = decideFbp(body: members.fbp, context: &context) {
             writer.key("fbp")
             writer.string(fbp)
             keys.insert(.fbp)
         }
 
-        for member in user.members {
-            if Self.passThroughUserData.contains(member.key) {
+        for member in members.others {
+            if member.known {
                 switch member.value {
                 case .string(let s):
                     writer.key(member.key)
@@ -70,9 +71,7 @@ extension EventProcessor {
                 default:
                     warnings.append("user_data.\(member.key) must be a string or number; ignored")
                 }
-            } else if PIIField(rawValue: member.key) == nil,
-                !["fbc", "fbp", "client_ip_address", "client_user_agent"].contains(member.key)
-            {
+            } else {
                 warnings.append(
                     "user_data.\(member.key) is not a Conversions API key\(Self.suggestion(member.key)); ignored")
             }
@@ -82,10 +81,10 @@ extension EventProcessor {
     }
 
     /// Server-to-server sources have no browser: nothing is minted for them.
-    func decideFbp(user: JSONObject, context: inout IngestContext) -> String? {
-        if let decided = context.fbpDecision { return bodyString(user["fbp"]) ?? decided }
+    func decideFbp(body bodyValue: JSONValue?, context: inout IngestContext) -> String? {
+        let body = bodyString(bodyValue)
+        if let decided = context.fbpDecision { return body ?? decided }
         let cookie = context.cookieFbp.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
-        let body = bodyString(user["fbp"])
         if context.trustedSource, body == nil, cookie == nil { return nil }
         let value = body ?? cookie ?? FacebookCookies.mintFbp(index: context.cookieIndex, nowMs: context.nowMs)
         if cookie == nil, FacebookCookies.isWellFormed(value) { context.setFbp = value }
@@ -99,10 +98,10 @@ extension EventProcessor {
     /// snippet's provisional `fb.1.<now>.<fbclid>`: minting replaces it with the cookie's subdomain index and
     /// the gateway's clock. The cookie is set only when its click id changes, so it never flips between
     /// equivalent values.
-    func decideFbc(user: JSONObject, sourceURL: String?, context: inout IngestContext) -> String? {
-        if let decided = context.fbcDecision { return bodyString(user["fbc"]) ?? decided }
+    func decideFbc(body bodyValue: JSONValue?, sourceURL: String?, context: inout IngestContext) -> String? {
+        let body = bodyString(bodyValue)
+        if let decided = context.fbcDecision { return body ?? decided }
         let cookie = context.cookieFbc.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
-        let body = bodyString(user["fbc"])
         let fbclid =
             sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             ?? context.referer.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap {

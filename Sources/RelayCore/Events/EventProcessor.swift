@@ -21,12 +21,6 @@ public final class EventProcessor {
         "data_processing_options_state", "original_event_data", "customer_segmentation", "app_data",
         "messaging_channel",
     ]
-    static let knownTopLevel: Set<String> = Set(
-        passThroughTopLevel + [
-            "event_name", "event_id", "event_time", "event_source_url", "action_source", "user_data", "custom_data",
-            "pixel_id", "consent",
-        ])
-
     let hasher: UserDataHasher
     let digest: SHA256Digest
 
@@ -38,13 +32,14 @@ public final class EventProcessor {
 
     /// Processes one event. `context` carries cookie decisions from earlier events of the same request.
     public func process(_ value: JSONValue, context: inout IngestContext) -> Result<ProcessedEvent, EventRejection> {
-        guard case .object(let event) = value else {
+        guard case .object(let object) = value else {
             return .failure(EventRejection("an event must be a JSON object, got \(value.typeDescription)"))
         }
+        let event = EventMembers(object)
         var warnings: [String] = []
 
         // event_name
-        guard let nameValue = event["event_name"] else {
+        guard let nameValue = event.eventName else {
             return .failure(EventRejection("event_name is required"))
         }
         guard case .string(let eventName) = nameValue, !eventName.isEmpty else {
@@ -57,7 +52,7 @@ public final class EventProcessor {
         // event_id: kept exactly, or minted.
         var eventID: String
         var minted = false
-        switch event["event_id"] {
+        switch event.eventID {
         case nil, .null?:
             eventID = RandomID.uuidV4()
             minted = true
@@ -75,7 +70,7 @@ public final class EventProcessor {
         // event_time: seconds; 13 digits = milliseconds; future → now; older than 7 days → rejected.
         let nowS = context.nowMs / 1000
         var eventTime = nowS
-        switch event["event_time"] {
+        switch event.eventTime {
         case nil, .null?:
             break
         case .number(let n)?:
@@ -100,7 +95,7 @@ public final class EventProcessor {
 
         // action_source
         var actionSource = "website"
-        if let v = event["action_source"], v != .null {
+        if let v = event.actionSource, v != .null {
             guard case .string(let s) = v, Self.actionSources.contains(s) else {
                 return .failure(
                     EventRejection(
@@ -111,7 +106,7 @@ public final class EventProcessor {
 
         // event_source_url: body, else Referer.
         var sourceURL: String?
-        switch event["event_source_url"] {
+        switch event.eventSourceURL {
         case .string(let s)? where !s.isEmpty: sourceURL = s
         case nil, .null?, .string?: sourceURL = context.referer
         case let other?:
@@ -123,13 +118,13 @@ public final class EventProcessor {
 
         // consent
         var consentDenied = false
-        if case .object(let consent)? = event["consent"], case .string(let ad)? = consent["ad_storage"] {
+        if case .object(let consent)? = event.consent, case .string(let ad)? = consent["ad_storage"] {
             consentDenied = ad == "denied"
         }
 
         // custom_data
         var customData: JSONObject?
-        switch event["custom_data"] {
+        switch event.customData {
         case nil, .null?: break
         case .object(let o)?: customData = o
         case let other?: return .failure(EventRejection("custom_data must be an object, got \(other.typeDescription)"))
@@ -149,12 +144,12 @@ public final class EventProcessor {
 
         // user_data
         var userIn = JSONObject()
-        switch event["user_data"] {
+        switch event.userData {
         case nil, .null?: break
         case .object(let o)?: userIn = o
         case let other?: return .failure(EventRejection("user_data must be an object, got \(other.typeDescription)"))
         }
-        for key in event.keys where !Self.knownTopLevel.contains(key) {
+        for key in event.unknown {
             warnings.append("\(key) is not an event field; ignored")
         }
 
@@ -192,16 +187,15 @@ public final class EventProcessor {
             writer.key("custom_data")
             writer.value(.object(customData))
         }
-        for key in Self.passThroughTopLevel {
-            if let v = event[key], v != .null {
-                writer.key(key)
-                writer.value(v)
-            }
+        // In the documented order, whatever the body's order.
+        for (index, v) in event.passThrough.sorted(by: { $0.index < $1.index }) where v != .null {
+            writer.key(Self.passThroughTopLevel[index])
+            writer.value(v)
         }
         writer.endObject()
 
         var requestedPixel: String?
-        switch event["pixel_id"] {
+        switch event.pixelID {
         case .string(let s)?: requestedPixel = s
         case .number(let n)?: requestedPixel = n
         default: break
