@@ -144,6 +144,10 @@ public final class Gateway: @unchecked Sendable {
         m.describe("pixelrelay_queue_bytes", type: "gauge", "Bytes of undelivered events on disk")
         m.describe("pixelrelay_queue_oldest_age_seconds", type: "gauge", "Age of the oldest queued event per pixel")
         m.describe("pixelrelay_pixel_paused", type: "gauge", "1 while a pixel is paused (token or permission error)")
+        m.describe(
+            "pixelrelay_queue_group_commits_total", type: "counter",
+            "Group commits (one write + fdatasync per dirty file, shared by every append waiting)")
+        m.describe("pixelrelay_queue_fsyncs_total", type: "counter", "fdatasync calls on queue segments")
     }
 }
 

@@ -91,6 +91,9 @@ final class Pages: @unchecked Sendable {
             })
         m.set("pixelrelay_dead_letters", [], Double(stats.pixels.reduce(0) { $0 + $1.deadLetters }))
         m.set("pixelrelay_queue_quarantined_records", [], Double(stats.quarantined))
+        // Events per group commit and per fdatasync: how well acknowledgements share the disk's syncs.
+        m.set("pixelrelay_queue_group_commits_total", [], Double(stats.groupCommits))
+        m.set("pixelrelay_queue_fsyncs_total", [], Double(stats.syncs))
         let states = context.forwarder?.pixelStates() ?? []
         m.replaceGauge("pixelrelay_pixel_paused", states.map { ([("pixel", $0.pixelID)], $0.paused ? 1 : 0) })
         if let http = context.httpStatistics?() {

@@ -43,6 +43,10 @@ struct OperationalEndpointTests {
         let requests = Self.sample(lines, "pixelrelay_http_requests_total{route=\"events\",status=\"202\"}")
         #expect((requests ?? 0) >= 1, "\(r.text)")
         #expect((Self.sample(lines, "pixelrelay_events_accepted_total") ?? 0) >= 1, "\(r.text)")
+        // The accepted beacon was fsynced by a group commit.
+        #expect(lines.contains("# TYPE pixelrelay_queue_group_commits_total counter"))
+        #expect((Self.sample(lines, "pixelrelay_queue_group_commits_total") ?? 0) >= 1, "\(r.text)")
+        #expect((Self.sample(lines, "pixelrelay_queue_fsyncs_total") ?? 0) >= 1, "\(r.text)")
         for line in lines where !line.hasPrefix("#") {
             #expect(line.split(separator: " ").count == 2, "not a Prometheus sample: \(line)")
         }
