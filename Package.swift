@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "CCRC32C"),
 
         // Pure logic: JSON, normalisation, hashing, config, event model, queue record format.
-        .target(name: "RelayCore", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "RelayCore", dependencies: ["CCrypto", "CLinux"], swiftSettings: strict),
         // Raw-socket HTTP/1.1 server on epoll.
         .target(name: "RelayHTTP", dependencies: ["RelayCore", "CLinux"], swiftSettings: strict),
         // Durable on-disk queue with group commit.

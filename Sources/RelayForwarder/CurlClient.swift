@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 internal import CCurl
+import RelayCore
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -69,6 +70,7 @@ public final class CurlClient: UpstreamClient, @unchecked Sendable {
             &tid, nil,
             { context in
                 let loop = Unmanaged<CurlLoop>.fromOpaque(context!).takeRetainedValue()
+                OSThread.nameCurrentThread("curl")
                 loop.run()
                 return nil
             }, context)

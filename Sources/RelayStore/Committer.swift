@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Glibc
+import RelayCore
 
 /// The framed records of one append for one pixel.
 struct PixelBlob: Sendable {
@@ -75,6 +76,7 @@ final class Committer: @unchecked Sendable {
             &thread, nil,
             { raw in
                 let committer = Unmanaged<Committer>.fromOpaque(raw!).takeRetainedValue()
+                OSThread.nameCurrentThread("queue-commit")
                 committer.run()
                 return nil
             }, context)

@@ -13,4 +13,6 @@
 int pr_accept4(int fd, struct sockaddr *addr, socklen_t *len);
 /// fdatasync(2) / fallocate exposed uniformly.
 int pr_fdatasync(int fd);
+/// Names the calling thread (at most 15 bytes are kept): what top -H, ps -L and perf show.
+int pr_set_thread_name(const char *name);
 #endif
