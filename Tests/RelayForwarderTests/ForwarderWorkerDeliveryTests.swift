@@ -140,7 +140,9 @@ extension ForwarderWorkerTests {
                 for event in events.prefix(2) { await h.enqueue([event]) }
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(h.fake.requestCount == 0)
-                for event in events.dropFirst(2) { await h.enqueue([event]) }
+                // One append crosses the threshold (split appends could send a full batch and leave
+                // the rest lingering, which is right but not what this test is about).
+                await h.enqueue(Array(events.dropFirst(2)))
                 let filled = ContinuousClock.now
 
                 #expect(await eventually { h.depth == 0 })
