@@ -126,6 +126,26 @@ cpu_ticks() {
     echo "$total"
 }
 
+# wait_idle: waits (≤ 60 s) until every pixelrelay instance has forwarded its queue, so that no server
+# drains an earlier run's backlog on the server core while another one is measured; then flushes the
+# page cache, so the kernel does not write the unsynced reference instance's data back during the
+# next run (that made the fsync'd instance's 1-connection p99 stall behind it).
+wait_idle() {
+    local deadline=$((SECONDS + 60)) p busy
+    while ((SECONDS < deadline)); do
+        busy=0
+        for p in $PORT $((PORT + 1)) $((PORT + 3)); do
+            (($(metric "$p" pixelrelay_queue_events) > 0)) && busy=1
+        done
+        if ((busy == 0)); then
+            sync
+            return 0
+        fi
+        sleep 0.2
+    done
+    log "bench: a queue did not drain within 60 s; measuring anyway"
+}
+
 # wrk_run OUT CONNS SCRIPT PORT SERVER_PID [SAMPLE_RSS]: one pinned wrk run; writes the server's CPU
 # ticks over the run to OUT.cpu, and samples its VmRSS meanwhile when asked.
 wrk_run() {
@@ -232,6 +252,7 @@ if [[ $SKIP != *" http "* ]]; then
                 log "run $run/$RUNS: $load $s"
                 sample=""
                 [ "$s" != nginx ] && [ "$load" = ka64 ] && sample=yes
+                wait_idle
                 wrk_run "$out" "${LCONNS[$load]}" "$SHARED/${LSCRIPT[$load]}" "${SPORT[$s]}" "${SPID[$s]}" "$sample"
             done
         done

@@ -63,6 +63,7 @@ public final class ForwarderWorker: @unchecked Sendable {
         var lastError: String?
     }
 
+    /// What a quiet pixel can still take in before waking is worth it (see `quiet`).
     struct Quiet {
         var events: Int
         var bytes: Int
