@@ -79,8 +79,8 @@ extension Committer {
 
     /// Keeps zero-filled room past `end` (see `Options.preallocationBytes`): when the data reached
     /// the end of the room, zeros up to the next step boundary (within the segment size limit) are
-    /// written with the group, so the following groups' syncs change no metadata. Best effort: when
-    /// the zeros cannot be written, the file is cut back to `end` and the group goes on without them.
+    /// written with the group, so the following groups' syncs change no metadata. Best effort: when a
+    /// full disk refuses the zeros, the file is cut back to `end` and the group goes on without them.
     /// - Returns: the file's size now.
     private func preallocate(_ fd: Int32, end: Int64, allocated: Int64) throws(FileSystemError) -> Int64 {
         let step = options.preallocationBytes
@@ -91,10 +91,10 @@ extension Committer {
         do {
             try FileIO.writeAll(fs, fd, Array(zeros[0..<Int(target - end)]), at: end)
             return target
-        } catch {
+        } catch  where error.isNoSpace {
             try fs.ftruncate(fd, to: end)  // no partial room: the size must stay what was written
             return end
-        }
+        }  // any other error is the device's: the group fails like a failed record write
     }
 
     /// The write descriptor of a pixel's active segment, opened on first use.

@@ -91,6 +91,19 @@ import Testing
         }
     }
 
+    @Test("a device error while writing the room fails the group like a failed record write: nothing acknowledged")
+    func deviceErrorOnTheRoomIsFatal() throws {
+        try withTemporaryDirectory { dir in
+            let fs = FaultyFileSystem()
+            fs.writeFault = .init(pathContains: ".seg", code: EIO, onlyZeroWrites: true)
+            let queue = try DurableQueue(directory: dir, options: Self.options(), fileSystem: fs)
+            let result = queue.appendSync([makeEvent(0, pixel: Self.pixel)])
+            #expect(result != .durable)
+            #expect(queue.stats().fatalError != nil)
+            queue.close()
+        }
+    }
+
     @Test("when the room cannot be written (disk full), the append still succeeds, and the file holds records only")
     func fullDiskSkipsTheRoom() throws {
         try withTemporaryDirectory { dir in

@@ -4,8 +4,9 @@
 ///
 /// `EventProcessor` needs about twenty members by name; looking each up scanned every member
 /// (with string comparisons) and cost more than hashing the event's identifiers. Keys are
-/// classified with one dictionary lookup each instead. The parser rejects duplicate keys, so each
-/// slot holds the only member of that name.
+/// classified with one dictionary lookup each instead. The JSON parser rejects duplicate keys, but
+/// objects built from `/tr` parameters may repeat one: the first member of a name wins, as a lookup
+/// by name would have it.
 struct EventMembers {
     enum Key {
         case eventName, eventID, eventTime, actionSource, eventSourceURL, userData, customData, pixelID, consent
@@ -40,16 +41,17 @@ struct EventMembers {
     init(_ event: JSONObject) {
         for member in event.members {
             switch Self.keys[member.key] {
-            case .eventName?: eventName = member.value
-            case .eventID?: eventID = member.value
-            case .eventTime?: eventTime = member.value
-            case .actionSource?: actionSource = member.value
-            case .eventSourceURL?: eventSourceURL = member.value
-            case .userData?: userData = member.value
-            case .customData?: customData = member.value
-            case .pixelID?: pixelID = member.value
-            case .consent?: consent = member.value
-            case .passThrough(let index)?: passThrough.append((index, member.value))
+            case .eventName?: eventName = eventName ?? member.value
+            case .eventID?: eventID = eventID ?? member.value
+            case .eventTime?: eventTime = eventTime ?? member.value
+            case .actionSource?: actionSource = actionSource ?? member.value
+            case .eventSourceURL?: eventSourceURL = eventSourceURL ?? member.value
+            case .userData?: userData = userData ?? member.value
+            case .customData?: customData = customData ?? member.value
+            case .pixelID?: pixelID = pixelID ?? member.value
+            case .consent?: consent = consent ?? member.value
+            case .passThrough(let index)?:
+                if !passThrough.contains(where: { $0.index == index }) { passThrough.append((index, member.value)) }
             case nil: unknown.append(member.key)
             }
         }
@@ -85,11 +87,11 @@ struct UserDataMembers {
     init(_ user: JSONObject) {
         for member in user.members {
             switch Self.keys[member.key] {
-            case .pii(let index)?: pii[index] = member.value
-            case .fbc?: fbc = member.value
-            case .fbp?: fbp = member.value
-            case .clientIP?: clientIP = member.value
-            case .clientUserAgent?: clientUserAgent = member.value
+            case .pii(let index)?: pii[index] = pii[index] ?? member.value
+            case .fbc?: fbc = fbc ?? member.value
+            case .fbp?: fbp = fbp ?? member.value
+            case .clientIP?: clientIP = clientIP ?? member.value
+            case .clientUserAgent?: clientUserAgent = clientUserAgent ?? member.value
             case .passThrough?: others.append((member.key, member.value, true))
             case nil: others.append((member.key, member.value, false))
             }

@@ -46,6 +46,8 @@ extension HTTPServer {
             }
             if draining {
                 drainInbox()
+                // Requests read by `beginDrain` or resumed by the flush above deferred their work too.
+                responder.passDidEnd()
                 if openCount - lingeringCount == 0 || nowMs >= drainDeadlineMs { break }
             }
         }

@@ -151,7 +151,8 @@ extension HTTPServer {
         c.closed = true
         if c.lingering { lingeringCount -= 1 }
         // No EPOLL_CTL_DEL: closing the only descriptor of the socket removes it from the epoll set
-        // (one syscall less per connection); a stale event later in this pass finds no connection.
+        // (one syscall less per connection). Events already returned for this pass are not withdrawn
+        // either way (DEL never did that).
         if reset { Sys.abort(c.fd) } else { Sys.close(c.fd) }
         connections[Int(c.fd)] = nil
         openCount -= 1

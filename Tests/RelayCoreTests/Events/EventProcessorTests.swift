@@ -28,6 +28,27 @@ struct EventProcessorTests {
         return try JSONParser.parse(event.payload)
     }
 
+    @Test("a member repeated in an object built from /tr parameters counts once: the first one wins")
+    func repeatedMembersFirstWins() throws {
+        // `/tr?fbp=A&ud[fbp]=B&…` builds such objects; the JSON parser itself rejects duplicate keys.
+        let user = JSONObject([
+            ("fbp", .string("fb.1.1700000000000.111")), ("fbp", .string("fb.1.1700000000000.222")),
+            ("em", .string("first@example.com")), ("em", .string("second@example.com")),
+        ])
+        let event = JSONValue.object(
+            JSONObject([
+                ("event_name", .string("Lead")), ("event_name", .string("Purchase")), ("user_data", .object(user)),
+                ("opt_out", .bool(false)), ("opt_out", .bool(true)),
+            ]))
+        var ctx = context()
+        let processed = try processor.process(event, context: &ctx).get()
+        #expect(processed.eventName == "Lead")
+        let p = try JSONParser.parse(processed.payload)  // would throw on a repeated key
+        #expect(p["user_data"]?["fbp"] == .string("fb.1.1700000000000.111"))
+        #expect(p["user_data"]?["em"] == .array([.string(SHA256Digest().hex("first@example.com"))]))
+        #expect(p["opt_out"] == .bool(false))
+    }
+
     @Test("the documented hashes are sent as arrays and the raw values never appear in the payload")
     func hashesDocumentedExamples() throws {
         let p = try payload(
