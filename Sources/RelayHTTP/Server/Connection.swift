@@ -20,6 +20,12 @@ final class Connection {
     var abandonedInput = false
     /// The peer closed its side (read returned 0).
     var peerClosed = false
+    /// The client's request asked to close: it sends nothing more (RFC 9112 §9.6), so once answered
+    /// the socket can be closed at once, without first reading for stray bytes.
+    var clientClosing = false
+    /// TCP_NODELAY is on: set before the first response that stays open or spans several segments
+    /// (one answer then close needs no setsockopt; nginx does the same).
+    var noDelay = false
     /// epoll reported EPOLLRDHUP: a FIN is queued behind the data, so reads go on until EOF.
     var sawReadHangup = false
     /// Reading is paused by backpressure (too many in flight / too much unsent output).

@@ -27,6 +27,9 @@ extension HTTPServer {
         }
     }
 
+    /// Responses up to this size fit one TCP segment on any path (a 1,280-byte IPv6 minimum MTU).
+    static let singleSegmentBytes = 1_200
+
     /// Serialises every ready response at the head of the slot queue (preserving request order).
     func writeReadySlots(_ c: Connection) {
         while let first = c.slots.first, let response = first.response {
@@ -39,9 +42,16 @@ extension HTTPServer {
             // While draining every response closes its connection, whenever its request came in.
             let keepAlive = first.keepAlive && !response.close && !draining
             if c.pendingOutput == 0 { c.lastWriteMs = nowMs }  // the write-timeout clock starts now
+            let before = c.output.count
             response.write(
                 into: &c.output, keepAlive: keepAlive, announceKeepAlive: first.http10, headOnly: first.headOnly,
                 date: dateHeader)
+            // Nagle could hold a later response (or the tail of a long one) until an ACK arrives.
+            if !c.noDelay, keepAlive || c.output.count - before > Self.singleSegmentBytes {
+                Sys.setNoDelay(c.fd)
+                c.noDelay = true
+            }
+            if !first.keepAlive { c.clientClosing = true }
             if !keepAlive {
                 c.closeAfterFlush = true
                 c.slots.removeAll()
@@ -109,6 +119,10 @@ extension HTTPServer {
         // response still on its way. So when the client may still be sending, shut our side down
         // (it sees EOF after the response) and read until its FIN, within bounds.
         if !c.abandonedInput && c.input.isEmpty {
+            if c.clientClosing {
+                closeConnection(c)  // the client said it sends nothing more: no stray bytes to wait for
+                return true
+            }
             discardInput(c)  // usually EAGAIN at once: nothing was sent after the last request
             if c.closed { return true }
             if c.discardedBytes == 0 {

@@ -67,8 +67,8 @@ enum Sys {
         return peerText(storage).port
     }
 
-    /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC and TCP_NODELAY. Returns nil on failure, with `errno`
-    /// telling why (EAGAIN when the backlog is empty).
+    /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC. Returns nil on failure, with `errno` telling why
+    /// (EAGAIN when the backlog is empty).
     static func accept(_ listener: Int32) -> (fd: Int32, host: String, port: Int)? {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -76,10 +76,14 @@ enum Sys {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pr_accept4(listener, $0, &len) }
         }
         if fd < 0 { return nil }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let peer = peerText(storage)
         return (fd, peer.host, peer.port)
+    }
+
+    /// TCP_NODELAY: responses go out at once even while earlier segments are unacknowledged.
+    static func setNoDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     static func peerText(_ storage: sockaddr_storage) -> (host: String, port: Int) {
