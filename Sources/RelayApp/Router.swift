@@ -12,8 +12,8 @@ final class Router: HTTPResponder, @unchecked Sendable {
     let eventsPath: String
     /// Loop-thread only.
     private var requestCounter: UInt64 = 0
-    /// The per-request series, resolved once (beacons are counted on every request).
-    let eventsAccepted: Metrics.CounterHandle
+    /// `http_requests_total{route="events",status="202"}` and the ack latency, resolved once (every beacon counts them).
+    let acceptedBeacons: Metrics.CounterHandle
     let ackLatency: Metrics.HistogramHandle
 
     init(context: GatewayContext) {
@@ -21,7 +21,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
         self.ingest = IngestHandler(gateway: context)
         self.pages = Pages(context: context)
         self.eventsPath = context.config.server.eventsPath
-        eventsAccepted = context.metrics.counterHandle(
+        acceptedBeacons = context.metrics.counterHandle(
             "pixelrelay_http_requests_total", [("route", "events"), ("status", "202")])
         ackLatency = context.metrics.histogramHandle(
             "pixelrelay_ack_latency_seconds", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
@@ -46,36 +46,31 @@ final class Router: HTTPResponder, @unchecked Sendable {
         let connectionID = connection.id
         let logger = context.logger
         let method = request.method
-        let eventsAccepted = eventsAccepted
+        let acceptedBeacons = acceptedBeacons
         let ackLatency = ackLatency
         let send: @Sendable (HTTPResponse) -> Void = { original in
             var response = original
-            if route == "events" && response.status == 202 && clientRequestID == nil {
-                // The common case, kept free of string work.
-                metrics.increment(eventsAccepted)
-                metrics.observe(ackLatency, Double(Clock.nowMs() - started) / 1000)
-                writer.send(response)
-                return
-            }
-            // Built only when used: formatting it for every beacon would cost more than counting it.
-            let requestID = clientRequestID ?? "\(connectionID)-\(counter)"
             if clientRequestID != nil || response.status >= 400 {
+                // Built only when used: formatting an id for every beacon would cost more than counting it.
+                let requestID = clientRequestID ?? "\(connectionID)-\(counter)"
                 response.headers.append(("X-Request-Id", requestID))
+                if response.status >= 400 {
+                    let level: Logger.Level = response.status >= 500 ? .warning : .info
+                    logger.log(
+                        level: level, "request refused",
+                        metadata: [
+                            "request.id": "\(requestID)", "http.method": "\(method.name)", "http.route": "\(route)",
+                            "http.status": "\(response.status)",
+                        ])
+                }
             }
-            if response.status >= 400 {
-                let level: Logger.Level = response.status >= 500 ? .warning : .info
-                logger.log(
-                    level: level, "request refused",
-                    metadata: [
-                        "request.id": "\(requestID)", "http.method": "\(method.name)", "http.route": "\(route)",
-                        "http.status": "\(response.status)",
-                    ])
+            if route == "events" && response.status == 202 {
+                metrics.increment(acceptedBeacons)  // the common case: no label formatting
+            } else {
+                metrics.increment(
+                    "pixelrelay_http_requests_total", [("route", route), ("status", "\(response.status)")])
             }
-            metrics.increment(
-                "pixelrelay_http_requests_total", [("route", route), ("status", String(response.status))])
-            if route == "events" {
-                metrics.observe(ackLatency, Double(Clock.nowMs() - started) / 1000)
-            }
+            if route == "events" { metrics.observe(ackLatency, Double(Clock.nowMs() - started) / 1000) }
             writer.send(response)
         }
         switch (request.method, route) {
