@@ -35,7 +35,7 @@ final class IngestHandler: @unchecked Sendable {
     /// `respond` is called exactly once, possibly on the queue's commit thread.
     func ingest(
         _ request: HTTPRequest, connection: ConnectionInfo,
-        events eventsResult: () -> Result<[JSONValue], EventRejection>,
+        events eventsResult: () -> Result<[BeaconEvent], EventRejection>,
         respond: @escaping @Sendable (Outcome) -> Void
     ) {
         let nowMs = Clock.nowMs()
@@ -72,7 +72,7 @@ final class IngestHandler: @unchecked Sendable {
                     headers: cors + [("Retry-After", "1")]))
             return
         }
-        let events: [JSONValue]
+        let events: [BeaconEvent]
         switch eventsResult() {
         case .success(let list): events = list
         case .failure(let rejection):
@@ -92,7 +92,7 @@ final class IngestHandler: @unchecked Sendable {
             return
         }
         let referer = request.headers["referer"]
-        let firstURL = events.first?["event_source_url"]?.stringValue ?? referer
+        let firstURL = events.first?.sourceURL ?? referer
         let hostHeader = request.headers["host"].map(URLParts.hostHeaderName)
         let site: SiteConfig
         var trusted = false

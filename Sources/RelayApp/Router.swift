@@ -78,13 +78,15 @@ final class Router: HTTPResponder, @unchecked Sendable {
             ingest.ingest(
                 request, connection: connection,
                 events: {
+                    // Most beacons are one event object: scanned without a tree (same events).
+                    if let event = request.body.withUnsafeBytes(BeaconEvent.scan) { return .success([event]) }
                     let parsed: JSONValue
                     do {
                         parsed = try JSONParser.parse(request.body)
                     } catch {
                         return .failure(EventRejection("invalid JSON: \(error)"))
                     }
-                    return BeaconBody.events(in: parsed)
+                    return BeaconBody.events(in: parsed).map { $0.map(BeaconEvent.value) }
                 },
                 respond: { send(Self.response($0, contentType: "application/json")) })
         case (.options, "events"), (.options, "tr"):
@@ -95,7 +97,8 @@ final class Router: HTTPResponder, @unchecked Sendable {
                 ? QueryString.parse(String(decoding: request.body, as: UTF8.self)) : QueryString.parse(request.query)
             let isGet = request.method != .post
             ingest.ingest(
-                request, connection: connection, events: { TrackingParameters.event(from: pairs) },
+                request, connection: connection,
+                events: { TrackingParameters.event(from: pairs).map { $0.map(BeaconEvent.value) } },
                 respond: { outcome in
                     if outcome.status == 202 {
                         send(

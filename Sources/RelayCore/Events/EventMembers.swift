@@ -7,7 +7,12 @@
 /// classified with one dictionary lookup each instead. The JSON parser rejects duplicate keys, but
 /// objects built from `/tr` parameters may repeat one: the first member of a name wins, as a lookup
 /// by name would have it.
-struct EventMembers {
+///
+/// A single-event body is usually scanned straight into its members instead (`EventMembers+Scan`):
+/// no tree, and `custom_data` kept as its own compact bytes. A class: passing the twenty-odd
+/// optional members around by value (into `BeaconEvent`, out of it, into the processor) copied and
+/// retained each of them every time.
+public final class EventMembers {
     enum Key {
         case eventName, eventID, eventTime, actionSource, eventSourceURL, userData, customData, pixelID, consent
         /// An index into ``EventProcessor/passThroughTopLevel``.
@@ -37,6 +42,15 @@ struct EventMembers {
     var passThrough: [(index: Int, value: JSONValue)] = []
     /// Keys that are not event fields, in document order.
     var unknown: [String] = []
+    /// `user_data`, already split into its members by the scanner (then `userData` is nil).
+    var scannedUserData: UserDataMembers?
+    /// `custom_data` as the scanner found it: an object whose bytes are exactly what `JSONWriter`
+    /// would write for it (then `customData` is nil).
+    var compactCustomData: CompactCustomData?
+
+    static let table = KeyTable(keys)
+
+    init() {}
 
     init(_ event: JSONObject) {
         for member in event.members {
@@ -66,6 +80,8 @@ struct UserDataMembers {
         case fbc, fbp, clientIP, clientUserAgent
     }
 
+    static let table = KeyTable(keys)
+
     static let keys: [String: Key] = {
         var keys: [String: Key] = [
             "fbc": .fbc, "fbp": .fbp, "client_ip_address": .clientIP, "client_user_agent": .clientUserAgent,
@@ -84,6 +100,8 @@ struct UserDataMembers {
     /// Pass-through keys (`known` true) and keys that are not Conversions API keys, in document order.
     var others: [(key: String, value: JSONValue, known: Bool)] = []
 
+    init() {}
+
     init(_ user: JSONObject) {
         for member in user.members {
             switch Self.keys[member.key] {
@@ -100,5 +118,35 @@ struct UserDataMembers {
 
     subscript(field: PIIField) -> JSONValue? {
         pii[PIIField.allCases.firstIndex(of: field)!]
+    }
+}
+
+/// `custom_data` as the beacon scanner keeps it: its compact bytes, copied into the CAPI event as they
+/// are, and the two members the processor checks.
+struct CompactCustomData {
+    var bytes: [UInt8]
+    var value: JSONValue?
+    var currency: JSONValue?
+}
+
+/// Classifies an object key from its bytes, without making a `String` (keys are plain ASCII).
+struct KeyTable<Key: Sendable>: Sendable {
+    /// Entries by key length.
+    let byLength: [[(bytes: [UInt8], key: Key)]]
+
+    init(_ keys: [String: Key]) {
+        var byLength = [[(bytes: [UInt8], key: Key)]](
+            repeating: [], count: (keys.keys.map(\.utf8.count).max() ?? 0) + 1)
+        for (name, key) in keys { byLength[name.utf8.count].append((Array(name.utf8), key)) }
+        self.byLength = byLength
+    }
+
+    func find(_ p: UnsafePointer<UInt8>, count: Int) -> Key? {
+        guard count < byLength.count else { return nil }
+        for entry in byLength[count]
+        where entry.bytes.withUnsafeBufferPointer({ JSONScanner.same($0.baseAddress!, p, count) }) {
+            return entry.key
+        }
+        return nil
     }
 }

@@ -3,11 +3,10 @@
 extension EventProcessor {
     /// Writes the `user_data` object: hashed identifiers, then the never-hashed keys and the enrichment.
     func writeUserData(
-        _ user: JSONObject, sourceURL: String?, context: inout IngestContext, writer: inout JSONWriter,
+        _ members: UserDataMembers, sourceURL: String?, context: inout IngestContext, writer: inout JSONWriter,
         keys: inout MatchKeys, dropped: inout [NormalizationFailure], warnings: inout [String]
     ) -> EventRejection? {
         writer.beginObject()
-        let members = UserDataMembers(user)
         // Country first: it steers the phone, state and zip rules.
         var country = context.defaultCountry
         if let raw = members[.country], let first = Self.strings(raw)?.first, let code = Normalizer.countryCode(first) {

@@ -35,7 +35,18 @@ public final class EventProcessor {
         guard case .object(let object) = value else {
             return .failure(EventRejection("an event must be a JSON object, got \(value.typeDescription)"))
         }
-        let event = EventMembers(object)
+        return process(members: EventMembers(object), context: &context)
+    }
+
+    /// Processes one event of a beacon (see ``BeaconEvent``).
+    public func process(_ event: BeaconEvent, context: inout IngestContext) -> Result<ProcessedEvent, EventRejection> {
+        switch event {
+        case .value(let value): return process(value, context: &context)
+        case .scanned(let members): return process(members: members, context: &context)
+        }
+    }
+
+    func process(members event: EventMembers, context: inout IngestContext) -> Result<ProcessedEvent, EventRejection> {
         var warnings: [String] = []
 
         // event_name
@@ -129,24 +140,27 @@ public final class EventProcessor {
         case .object(let o)?: customData = o
         case let other?: return .failure(EventRejection("custom_data must be an object, got \(other.typeDescription)"))
         }
-        if let v = customData?["value"], v != .null, v.doubleValue == nil {
+        let compactCustomData = event.compactCustomData
+        let customValue = compactCustomData.map(\.value) ?? customData?["value"]
+        let customCurrency = compactCustomData.map(\.currency) ?? customData?["currency"]
+        if let v = customValue, v != .null, v.doubleValue == nil {
             return .failure(EventRejection("custom_data.value must be a number"))
         }
-        if let c = customData?["currency"], c != .null {
+        if let c = customCurrency, c != .null {
             guard case .string(let cur) = c, cur.utf8.count == 3, cur.utf8.allSatisfy({ ($0 | 0x20) &- 0x61 < 26 })
             else {
                 return .failure(EventRejection("custom_data.currency must be a 3-letter ISO 4217 code such as \"USD\""))
             }
         }
-        if eventName == "Purchase", customData?["value"]?.doubleValue == nil || customData?["currency"] == nil {
+        if eventName == "Purchase", customValue?.doubleValue == nil || customCurrency == nil {
             return .failure(EventRejection("a Purchase needs custom_data.value and custom_data.currency"))
         }
 
         // user_data
-        var userIn = JSONObject()
+        var userIn = event.scannedUserData ?? UserDataMembers()
         switch event.userData {
         case nil, .null?: break
-        case .object(let o)?: userIn = o
+        case .object(let o)?: userIn = UserDataMembers(o)
         case let other?: return .failure(EventRejection("user_data must be an object, got \(other.typeDescription)"))
         }
         for key in event.unknown {
@@ -183,7 +197,10 @@ public final class EventProcessor {
                 return .failure(EventRejection("client_user_agent is required for website events (send User-Agent)"))
             }
         }
-        if let customData {
+        if let compactCustomData {
+            writer.key("custom_data")
+            writer.raw(compactCustomData.bytes)
+        } else if let customData {
             writer.key("custom_data")
             writer.value(.object(customData))
         }

@@ -7,6 +7,13 @@ extension JSONScanner {
     /// The value is not converted: callers that need one use `JSONValue.doubleValue` /
     /// `int64Value`, and everyone else forwards the lexeme unchanged.
     mutating func parseNumber() throws(JSONError) -> String {
+        let (start, length) = try scanNumber()
+        return String(decoding: UnsafeBufferPointer(start: p + start, count: length), as: UTF8.self)
+    }
+
+    /// Validates the number at `i` as `parseNumber` does, without making its lexeme; leaves `i` after it.
+    /// - Returns: where the lexeme starts and its length.
+    mutating func scanNumber() throws(JSONError) -> (start: Int, length: Int) {
         let start = i
         var j = i
         if p[j] == UInt8(ascii: "-") { j += 1 }
@@ -41,7 +48,7 @@ extension JSONScanner {
             throw JSONError(offset: start, message: "number longer than \(limits.maxStringBytes) bytes")
         }
         i = j
-        return String(decoding: UnsafeBufferPointer(start: p + start, count: length), as: UTF8.self)
+        return (start, length)
     }
 
     @inline(__always)

@@ -3,10 +3,26 @@
 extension JSONScanner {
     /// Parses the string whose opening quote is at `i`; leaves `i` after the closing quote.
     ///
-    /// Pass 1 finds the closing quote while validating UTF-8, control characters and escapes, so
-    /// that the common case, a string without escapes, becomes a `String` straight from the input
-    /// slice. Only strings with escapes take pass 2, which decodes into the new string's own storage.
+    /// Pass 1 (`scanString`) finds the closing quote while validating UTF-8, control characters and
+    /// escapes, so that the common case, a string without escapes, becomes a `String` straight from
+    /// the input slice. Only strings with escapes take pass 2, which decodes into the new string's
+    /// own storage.
     mutating func parseString() throws(JSONError) -> String {
+        let (start, length, hasEscapes) = try scanString()
+        if !hasEscapes {
+            return String(decoding: UnsafeBufferPointer(start: p + start, count: length), as: UTF8.self)
+        }
+        let source = p + start
+        // Every escape decodes to fewer bytes than it occupies, so `length` is enough room.
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            Self.decodeEscapes(source, count: length, into: buffer)
+        }
+    }
+
+    /// Validates the string whose opening quote is at `i` exactly as `parseString` does, without
+    /// making a `String`; leaves `i` after the closing quote and sets `lastStringWasPlainASCII`.
+    /// - Returns: where its content starts, its encoded length, and whether it has escapes.
+    mutating func scanString() throws(JSONError) -> (start: Int, length: Int, hasEscapes: Bool) {
         let open = i
         let start = open + 1
         // A non-quote byte at or beyond `tooLong` would make the content exceed maxStringBytes.
@@ -38,14 +54,7 @@ extension JSONScanner {
         // An escape that began just under the limit may end beyond it.
         if length > limits.maxStringBytes { throw stringTooLong(open) }
         i = j + 1
-        if !hasEscapes {
-            return String(decoding: UnsafeBufferPointer(start: p + start, count: length), as: UTF8.self)
-        }
-        let source = p + start
-        // Every escape decodes to fewer bytes than it occupies, so `length` is enough room.
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            Self.decodeEscapes(source, count: length, into: buffer)
-        }
+        return (start, length, hasEscapes)
     }
 
     /// Skips bytes that need no attention (printable ASCII other than `"` and `\`), eight at a time
