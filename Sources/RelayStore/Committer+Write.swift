@@ -89,7 +89,7 @@ extension Committer {
         guard target > end else { return end }
         if zeros.count < Int(step) { zeros = [UInt8](repeating: 0, count: Int(step)) }
         do {
-            try FileIO.writeAll(fs, fd, Array(zeros[0..<Int(target - end)]), at: end)
+            try FileIO.writeAll(fs, fd, zeros, count: Int(target - end), at: end)
             return target
         } catch  where error.isNoSpace {
             try fs.ftruncate(fd, to: end)  // no partial room: the size must stay what was written

@@ -5,13 +5,13 @@
 /// The array-based wrappers exist because `Array.withUnsafeBytes` is `rethrows` and so erases a
 /// typed `FileSystemError`; they carry it out in a `Result` instead.
 enum FileIO {
-    /// One `pwrite` of `bytes[from...]` at `offset`.
+    /// One `pwrite` of `bytes[from..<to]` (to the end without `to`) at `offset`.
     static func pwrite(
-        _ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], from: Int, at offset: Int64
+        _ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], from: Int, to: Int? = nil, at offset: Int64
     ) throws(FileSystemError) -> Int {
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(FileSystemError) in
-                try fs.pwrite(fd, UnsafeRawBufferPointer(rebasing: raw[from...]), at: offset)
+                try fs.pwrite(fd, UnsafeRawBufferPointer(rebasing: raw[from..<(to ?? raw.count)]), at: offset)
             }
         }
         return try result.get()
@@ -29,12 +29,14 @@ enum FileIO {
         return try result.get()
     }
 
-    /// Writes all of `bytes` at `offset`, continuing after short writes.
-    static func writeAll(_ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], at offset: Int64) throws(FileSystemError)
-    {
+    /// Writes all of `bytes` (its first `count` bytes when given) at `offset`, continuing after short writes.
+    static func writeAll(
+        _ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], count: Int? = nil, at offset: Int64
+    ) throws(FileSystemError) {
+        let total = count ?? bytes.count
         var done = 0
-        while done < bytes.count {
-            let n = try pwrite(fs, fd, bytes, from: done, at: offset + Int64(done))
+        while done < total {
+            let n = try pwrite(fs, fd, bytes, from: done, to: total, at: offset + Int64(done))
             // A zero-byte write of a non-empty buffer makes no progress; report it as out of space.
             if n == 0 { throw FileSystemError(operation: "pwrite", code: FileSystemError.Code.noSpace) }
             done += n
