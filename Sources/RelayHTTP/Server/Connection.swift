@@ -4,6 +4,8 @@
 final class Connection {
     let fd: Int32
     let info: ConnectionInfo
+    /// Tells this connection's epoll events from those of an earlier connection on the same descriptor.
+    var tag: UInt32 { UInt32(truncatingIfNeeded: info.id) }
     var parser: HTTPRequestParser
     /// Bytes received but not yet consumed by the parser.
     var input: [UInt8] = []

@@ -20,14 +20,17 @@ extension HTTPServer {
             for i in 0..<Int(n) {
                 if i > 0 { nowMs = Sys.nowMs() }  // a vDSO read; keeps write and activity stamps honest
                 let ev = events[i]
-                let fd = ev.data.fd
+                let fd = Int32(truncatingIfNeeded: ev.data.u64)
+                let tag = UInt32(truncatingIfNeeded: ev.data.u64 >> 32)
                 let bits = EpollEvents(rawValue: ev.events)
                 if fd == wakeFD {
                     Sys.drainEventFD(wakeFD)
                     takeWake()
                 } else if fd == listenFD {
                     acceptAll()
-                } else if fd >= 0, Int(fd) < connections.count, let c = connections[Int(fd)] {
+                } else if fd >= 0, Int(fd) < connections.count, let c = connections[Int(fd)], c.tag == tag {
+                    // (A connection closed earlier in this pass may have had its descriptor reused by an
+                    // accept since: its remaining events carry the old tag and are dropped.)
                     handle(bits, on: c)
                     // Answers finished meanwhile (a group commit's) go out now rather than after the rest
                     // of a long pass: each of those clients sends its next request sooner. +4-6 % at 64
@@ -113,7 +116,7 @@ extension HTTPServer {
             openCount += 1
             counters.open.store(openCount, ordering: .relaxed)
             counters.accepted.add(1, ordering: .relaxed)
-            if !Sys.epollAdd(epfd, accepted.fd, [.input, .output, .readHangup, .edgeTriggered]) {
+            if !Sys.epollAdd(epfd, accepted.fd, [.input, .output, .readHangup, .edgeTriggered], tag: c.tag) {
                 closeConnection(c)
             }
         }

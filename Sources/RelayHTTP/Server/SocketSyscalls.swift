@@ -170,10 +170,11 @@ enum Sys {
         return fd
     }
 
-    static func epollAdd(_ epfd: Int32, _ fd: Int32, _ events: EpollEvents) -> Bool {
+    /// Watches `fd`; its events carry `fd` in the low 32 bits of their data and `tag` in the high ones.
+    static func epollAdd(_ epfd: Int32, _ fd: Int32, _ events: EpollEvents, tag: UInt32 = 0) -> Bool {
         var ev = epoll_event()
         ev.events = events.rawValue
-        ev.data.fd = fd
+        ev.data.u64 = UInt64(UInt32(bitPattern: fd)) | UInt64(tag) << 32
         return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0
     }
 
