@@ -94,7 +94,7 @@ final class IngestHandler: @unchecked Sendable {
         let referer = request.headers["referer"]
         let firstURL = events.first?.sourceURL ?? referer
         let hostHeader = request.headers["host"].map(URLParts.hostHeaderName)
-        let site: SiteConfig
+        let site: SiteDirectory.Site
         var trusted = false
         switch originMatch
             ?? gateway.sites.resolve(origin: origin, bearer: bearer, pageURL: firstURL, requestHost: hostHeader)
@@ -120,9 +120,10 @@ final class IngestHandler: @unchecked Sendable {
         context.cookieFbp = cookies.fbp
         context.cookieFbc = cookies.fbc
         context.trustedSource = trusted
-        context.defaultCountry = site.defaultCountry
+        context.defaultCountry = site.config.defaultCountry
         let requestHost = hostHeader ?? "localhost"
-        context.cookieIndex = FacebookCookies.subdomainIndex(cookieDomain: site.cookieDomain, requestHost: requestHost)
+        context.cookieIndex = FacebookCookies.subdomainIndex(
+            cookieDomain: site.config.cookieDomain, requestHost: requestHost)
 
         let botMatch = trusted ? nil : botVerdict(userAgent: context.userAgent)
         var queued: [QueuedEvent] = []
@@ -153,17 +154,17 @@ final class IngestHandler: @unchecked Sendable {
                 } else if let bot = botMatch {
                     reason = "bot"
                     _ = bot
-                } else if !site.events.allows(event.eventName) {
+                } else if !site.config.events.allows(event.eventName) {
                     reason = "filtered"
                 }
-                let pixels = gateway.pixelIDs(for: event, site: site)
+                let pixels = gateway.pixelIDs(for: event, site: site.config)
                 if reason == nil, pixels.isEmpty { reason = "no_pixel" }
                 if let reason {
                     dropped.append((index, reason))
                     metrics.increment("pixelrelay_events_dropped_total", [("reason", reason)])
                     gateway.status.dropped(reason: reason)
                     gateway.status.accepted(
-                        event, pixelIDs: [], site: site.name, nowMs: nowMs, outcome: "dropped: \(reason)")
+                        event, pixelIDs: [], site: site.config.name, nowMs: nowMs, outcome: "dropped: \(reason)")
                     continue
                 }
                 for pixel in pixels {
@@ -188,7 +189,7 @@ final class IngestHandler: @unchecked Sendable {
                 (
                     "Set-Cookie",
                     FacebookCookies.setCookie(
-                        name: "_fbp", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))
+                        name: "_fbp", value: v, domain: site.config.cookieDomain, secure: !Self.isLocal(requestHost))
                 ))
         }
         if let v = context.setFbc {
@@ -196,7 +197,7 @@ final class IngestHandler: @unchecked Sendable {
                 (
                     "Set-Cookie",
                     FacebookCookies.setCookie(
-                        name: "_fbc", value: v, domain: site.cookieDomain, secure: !Self.isLocal(requestHost))
+                        name: "_fbc", value: v, domain: site.config.cookieDomain, secure: !Self.isLocal(requestHost))
                 ))
         }
         let received = events.count
@@ -213,7 +214,7 @@ final class IngestHandler: @unchecked Sendable {
             return
         }
         let status = gateway.status
-        let siteName = site.name
+        let siteName = site.config.name
         let acceptedEvents = accepted
         let acceptedHeaders = headers
         let corsHeaders = cors

@@ -5,42 +5,58 @@ import RelayCore
 /// ingest key, else by the host of `event_source_url` / `Referer`.
 struct SiteDirectory: Sendable {
     let sites: [SiteConfig]
+    /// The same sites by reference: a match hands one over without copying (and retaining) each of
+    /// a `SiteConfig`'s many fields, once per beacon.
+    let entries: [Site]
+
+    /// One site, shared.
+    final class Site: Sendable {
+        let config: SiteConfig
+        init(_ config: SiteConfig) { self.config = config }
+    }
 
     enum Match {
-        case site(SiteConfig, trusted: Bool)
+        case site(Site, trusted: Bool)
         case forbidden(String)
+    }
+
+    init(sites: [SiteConfig]) {
+        self.sites = sites
+        entries = sites.map(Site.init)
     }
 
     func resolve(origin: String?, bearer: String?, pageURL: String?, requestHost: String?) -> Match {
         if let bearer, !bearer.isEmpty {
             let bytes = Array(bearer.utf8)
-            if let site = sites.first(where: { $0.isIngestKey(bytes) }) { return .site(site, trusted: true) }
+            if let site = entries.first(where: { $0.config.isIngestKey(bytes) }) { return .site(site, trusted: true) }
             return .forbidden("the Authorization bearer key is not an ingest key of any site")
         }
         if let origin, origin != "null" {
-            if let site = sites.first(where: { $0.allowsOrigin(origin) }) { return .site(site, trusted: false) }
+            if let site = entries.first(where: { $0.config.allowsOrigin(origin) }) {
+                return .site(site, trusted: false)
+            }
             return .forbidden(
                 "origin \(origin.prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
         }
         if let host = pageURL.flatMap(URLParts.host(of:)) {
             // Image and server requests carry no Origin: the page's host must be one of the site's
             // domains, or the host of one of its allowed origins.
-            if let site = sites.first(where: { s in
-                s.servesHost(host) || s.allowedOrigins.contains { URLParts.host(of: $0) == host }
+            if let site = entries.first(where: { e in
+                e.config.servesHost(host) || e.config.allowedOrigins.contains { URLParts.host(of: $0) == host }
             }) {
                 return .site(site, trusted: false)
             }
-            if let site = sites.first(where: { $0.allowAnyOrigin }) { return .site(site, trusted: false) }
+            if let site = entries.first(where: { $0.config.allowAnyOrigin }) { return .site(site, trusted: false) }
             return .forbidden("no site lists \(host.prefix(200)) in its domains")
         }
         if let host = requestHost,
-            let site = sites.first(where: { s in
-                s.servesHost(host) || s.domains.contains(where: { host.hasSuffix("." + $0) })
+            let site = entries.first(where: { e in
+                e.config.servesHost(host) || e.config.domains.contains(where: { host.hasSuffix("." + $0) })
             })
         {
             return .site(site, trusted: false)
         }
-        if let site = sites.first(where: { $0.allowAnyOrigin }) ?? (sites.count == 1 ? sites.first : nil) {
+        if let site = entries.first(where: { $0.config.allowAnyOrigin }) ?? (entries.count == 1 ? entries.first : nil) {
             return .site(site, trusted: false)
         }
         return .forbidden("cannot tell which site this event is for: send Origin, event_source_url or Referer")
