@@ -34,6 +34,7 @@ enum FileIO {
         _ fs: any FileSystem, _ fd: Int32, _ bytes: [UInt8], count: Int? = nil, at offset: Int64
     ) throws(FileSystemError) {
         let total = count ?? bytes.count
+        precondition(total <= bytes.count, "writeAll: count beyond the buffer")
         var done = 0
         while done < total {
             let n = try pwrite(fs, fd, bytes, from: done, to: total, at: offset + Int64(done))

@@ -82,6 +82,11 @@ extension JSONScanner {
                 guard !event.passThrough.contains(where: { $0.index == index }) else { return nil }
                 event.passThrough.append((index, try parseValue()))
             case nil:
+                // An {"events": […]} / {"data": […]} wrapper is the full path's; so are many unknown keys
+                // (their duplicate check here is a linear scan, the parser switches to a set).
+                guard event.unknown.count < Self.linearKeyScanLimit,
+                    !Self.isKey(p + key.start, key.length, "events"), !Self.isKey(p + key.start, key.length, "data")
+                else { return nil }
                 let name = String(decoding: UnsafeBufferPointer(start: p + key.start, count: key.length), as: UTF8.self)
                 guard !event.unknown.contains(name) else { return nil }
                 event.unknown.append(name)
@@ -133,6 +138,7 @@ extension JSONScanner {
             case .clientIP?: guard Self.take(&user.clientIP, try parseValue()) else { return nil }
             case .clientUserAgent?: guard Self.take(&user.clientUserAgent, try parseValue()) else { return nil }
             case let kind:
+                guard user.others.count < Self.linearKeyScanLimit else { return nil }  // (see `unknown` above)
                 let name = String(decoding: UnsafeBufferPointer(start: p + key.start, count: key.length), as: UTF8.self)
                 guard !user.others.contains(where: { $0.key == name }) else { return nil }
                 user.others.append((name, try parseValue(), kind != nil))
@@ -158,6 +164,9 @@ extension JSONScanner {
             var keys: [(start: Int, length: Int)] = []
             keys.reserveCapacity(8)
             while true {
+                if keys.count == limits.maxMembers {
+                    throw JSONError(offset: i, message: "object with more than \(limits.maxMembers) members")
+                }
                 let key = try skipKey(seen: &keys)
                 skipWhitespace(compact: &compact)
                 try colon()

@@ -57,6 +57,9 @@ extension JSONScanner {
         var keys: [(start: Int, length: Int)] = []
         keys.reserveCapacity(8)
         while true {
+            if keys.count == limits.maxMembers {
+                throw JSONError(offset: i, message: "object with more than \(limits.maxMembers) members")
+            }
             _ = try skipKey(seen: &keys)
             skipWhitespace(compact: &compact)
             try colon()

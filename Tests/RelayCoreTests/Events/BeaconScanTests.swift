@@ -64,6 +64,11 @@ struct BeaconScanTests {
         #"{"event_name":"Lead","custom_data":{"s":"\ud800"}}"#,
         "",
         "   ",
+        #"{"event_name":"Lead","data":[]}"#,
+        #"{"events":[],"event_name":"Lead"}"#,
+        // Many unknown keys: the full parser's duplicate check scales (a set), the scan's would not.
+        "{\"event_name\":\"Lead\"," + (1...17).map { "\"k\($0)\":0" }.joined(separator: ",") + "}",
+        "{\"event_name\":\"Lead\",\"user_data\":{" + (1...17).map { "\"k\($0)\":0" }.joined(separator: ",") + "}}",
     ]
 
     func context() -> IngestContext {
@@ -133,6 +138,30 @@ struct BeaconScanTests {
         arguments: declined)
     func declinedBodies(body: String) {
         #expect(Self.scan(Array(body.utf8)) == nil)
+    }
+
+    @Test("sixteen unknown keys are still scanned, and give what the full parser gives")
+    func sixteenUnknownKeysAreScanned() {
+        let keys = (1...16).map { "\"k\($0)\":0" }.joined(separator: ",")
+        for body in ["{\"event_name\":\"Lead\",\(keys)}", "{\"event_name\":\"Lead\",\"user_data\":{\(keys)}}"] {
+            #expect(Self.scan(Array(body.utf8)) != nil)
+            #expect(difference(Array(body.utf8)) == nil)
+        }
+    }
+
+    @Test("tight member limits apply to the scan as to the parser")
+    func memberLimitsApply() {
+        let tight = JSONLimits(maxMembers: 2)
+        for body in [
+            #"{"event_name":"Lead","custom_data":{"a":1,"b":2,"c":3}}"#,
+            #"{"event_name":"Lead","custom_data":{"a":{"x":1,"y":2,"z":3}}}"#,
+            #"{"event_name":"Lead","user_data":{"em":"a@b.c","ph":"1","fn":"x"}}"#,
+            #"{"event_name":"Lead","event_id":"1","action_source":"website"}"#,
+        ] {
+            let bytes = Array(body.utf8)
+            #expect(throws: JSONError.self) { try JSONParser.parse(bytes, limits: tight) }
+            #expect(bytes.withUnsafeBytes { EventMembers.scan($0, limits: tight) } == nil, "\(body)")
+        }
     }
 
     @Test("the bench beacon's custom_data is copied as its own bytes")
