@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The fake Graph API as its own process, for `make bench` (the forwarder needs somewhere to send).
-// Usage: fakegraph [TOKEN]. Prints `port N` once listening, then runs until SIGTERM or SIGINT and
-// prints what it received.
+// Usage: fakegraph [--count-only] [TOKEN] (`--count-only`: see `FakeGraphAPI.init`). Prints `port N`
+// once listening, then runs until SIGTERM or SIGINT and prints what it received.
 import RelayTestSupport
 
 #if canImport(Glibc)
@@ -22,10 +22,12 @@ sigaddset(&stopSignals, SIGINT)
 pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 signal(SIGPIPE, SIG_IGN)
 
-let token = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "test-token"
+let arguments = CommandLine.arguments.dropFirst()
+let countOnly = arguments.contains("--count-only")
+let token = arguments.first { !$0.hasPrefix("--") } ?? "test-token"
 let api: FakeGraphAPI
 do {
-    api = try FakeGraphAPI(validToken: token)
+    api = try FakeGraphAPI(validToken: token, countOnly: countOnly)
 } catch {
     say("fakegraph: cannot listen: \(error)", to: 2)
     exit(1)
@@ -35,5 +37,5 @@ say("port \(url[url.index(after: url.lastIndex(of: ":")!)...])")
 
 var signalNumber: Int32 = 0
 sigwait(&stopSignals, &signalNumber)
-say("received \(api.received.count) event(s) in \(api.requestCount) request(s)")
+say("received \(countOnly ? api.countedEvents : api.received.count) event(s) in \(api.requestCount) request(s)")
 api.stop()

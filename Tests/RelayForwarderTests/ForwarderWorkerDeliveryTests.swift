@@ -56,6 +56,22 @@ extension ForwarderWorkerTests {
             }
         }
 
+        @Test(
+            "the benchmark's count-only fake counts what the forwarder sends, keeps nothing, and refuses a wrong token")
+        func countOnlyFake() async throws {
+            let fake = try FakeGraphAPI(validToken: ForwarderHarness.token, countOnly: true)
+            let h = try ForwarderHarness(fake: fake)
+            defer { h.close() }
+            await h.enqueue(makeEvents(2500, pixel: pixelA))
+            await h.enqueue(makeEvents(300, pixel: pixelB))
+            h.start(targets: [target(pixelA), target(pixelB, token: "wrong-token")])
+            #expect(await eventually { fake.countedEvents == 2500 && (try? h.queuedIDs(pixelA).isEmpty) == true })
+            #expect(fake.requestCount == 3)  // 1,000 + 1,000 + 500: the wrong token's requests are not counted
+            #expect(try h.queuedIDs(pixelB).count == 300)  // refused (code 190): kept for when the token is fixed
+            #expect(fake.received.isEmpty && fake.rawBodies.isEmpty)
+            #expect(h.deadLetters.isEmpty)
+        }
+
         @Test("a batch stops at the byte budget, and a request body over 1 MiB is accepted whole")
         func byteBudget() async throws {
             try await withHarness { h in
