@@ -164,6 +164,26 @@ struct BeaconScanTests {
         }
     }
 
+    @Test("20,000 generated beacons (any member order, types, whitespace, escapes, repeats): the same events")
+    func generatedBeaconsMatch() {
+        var generator = BeaconScanGenerator(seed: 0x5CA7)
+        var scannedCount = 0
+        var compactCount = 0
+        var problems: [String] = []
+        for _ in 0..<20_000 {
+            let body = generator.beacon()
+            if let members = Self.scan(body) {
+                scannedCount += 1
+                if members.compactCustomData != nil { compactCount += 1 }
+            }
+            if let problem = difference(body), problems.count < 5 { problems.append(problem) }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        // Both paths are exercised: scanned bodies (some with compact custom_data) and declined ones.
+        #expect(scannedCount > 5_000 && scannedCount < 19_000, "\(scannedCount) scanned")
+        #expect(compactCount > 200, "\(compactCount) with compact custom_data")
+    }
+
     @Test("the bench beacon's custom_data is copied as its own bytes")
     func compactCustomDataIsCopied() throws {
         let members = try #require(Self.scan(Array(Self.benchBeacon.utf8)))
