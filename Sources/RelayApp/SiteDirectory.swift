@@ -4,9 +4,8 @@ import RelayCore
 /// Finds the site a request belongs to (interface.md §4): by `Origin` when the browser sent one, else by
 /// ingest key, else by the host of `event_source_url` / `Referer`.
 struct SiteDirectory: Sendable {
-    let sites: [SiteConfig]
-    /// The same sites by reference: a match hands one over without copying (and retaining) each of
-    /// a `SiteConfig`'s many fields, once per beacon.
+    /// The configured sites, by reference: a match hands one over without copying (and retaining) each
+    /// of a `SiteConfig`'s many fields, once per beacon.
     let entries: [Site]
 
     /// One site, shared.
@@ -21,7 +20,6 @@ struct SiteDirectory: Sendable {
     }
 
     init(sites: [SiteConfig]) {
-        self.sites = sites
         entries = sites.map(Site.init)
     }
 
@@ -65,14 +63,17 @@ struct SiteDirectory: Sendable {
     /// The site whose no-code rules `/sdk.js` carries: by the tracking host (a subdomain of the site's
     /// domain), then the page in `Referer`, then the only site.
     func siteForScript(host: String?, referer: String?, explicit: String?) -> SiteConfig? {
-        if let explicit, let s = sites.first(where: { $0.name == explicit }) { return s }
-        if let host {
-            if let s = sites.first(where: { s in s.domains.contains(where: { host == $0 || host.hasSuffix("." + $0) }) }
-            ) {
-                return s
-            }
+        if let explicit, let e = entries.first(where: { $0.config.name == explicit }) { return e.config }
+        if let host,
+            let e = entries.first(where: { e in
+                e.config.domains.contains(where: { host == $0 || host.hasSuffix("." + $0) })
+            })
+        {
+            return e.config
         }
-        if let h = referer.flatMap(URLParts.host(of:)), let s = sites.first(where: { $0.servesHost(h) }) { return s }
-        return sites.count == 1 ? sites.first : sites.first(where: { $0.allowAnyOrigin })
+        if let h = referer.flatMap(URLParts.host(of:)), let e = entries.first(where: { $0.config.servesHost(h) }) {
+            return e.config
+        }
+        return (entries.count == 1 ? entries.first : entries.first(where: { $0.config.allowAnyOrigin }))?.config
     }
 }

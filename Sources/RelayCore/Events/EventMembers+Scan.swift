@@ -41,13 +41,7 @@ extension JSONScanner {
         let event = EventMembers()
         var count = 0
         while true {
-            guard i < end, p[i] == UInt8(ascii: "\""), count < limits.maxMembers else { return nil }
-            let key = try scanString()
-            guard lastStringWasPlainASCII else { return nil }
-            count += 1
-            skipWhitespace()
-            try colon()
-            skipWhitespace()
+            guard let key = try memberKey(count: &count) else { return nil }
             // A repeated key is a parse error for the full parser: leave it to say so.
             switch EventMembers.table.find(p + key.start, count: key.length) {
             case .eventName?: guard Self.take(&event.eventName, try parseValue()) else { return nil }
@@ -102,6 +96,19 @@ extension JSONScanner {
         return event
     }
 
+    /// Scans a member's key and the `:` after it; nil (give up) past `maxMembers` or for a key that is not
+    /// plain ASCII, whose duplicate check would need `String` comparison.
+    mutating func memberKey(count: inout Int) throws(JSONError) -> (start: Int, length: Int)? {
+        guard i < end, p[i] == UInt8(ascii: "\""), count < limits.maxMembers else { return nil }
+        let key = try scanString()
+        guard lastStringWasPlainASCII else { return nil }
+        count += 1
+        skipWhitespace()
+        try colon()
+        skipWhitespace()
+        return (key.start, key.length)
+    }
+
     /// Sets `slot` unless it is already set (a repeated key).
     @inline(__always)
     static func take(_ slot: inout JSONValue?, _ value: JSONValue) -> Bool {
@@ -122,13 +129,7 @@ extension JSONScanner {
         }
         var count = 0
         while true {
-            guard i < end, p[i] == UInt8(ascii: "\""), count < limits.maxMembers else { return nil }
-            let key = try scanString()
-            guard lastStringWasPlainASCII else { return nil }
-            count += 1
-            skipWhitespace()
-            try colon()
-            skipWhitespace()
+            guard let key = try memberKey(count: &count) else { return nil }
             switch UserDataMembers.table.find(p + key.start, count: key.length) {
             case .pii(let index)?:
                 guard user.pii[index] == nil else { return nil }
