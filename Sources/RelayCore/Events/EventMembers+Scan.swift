@@ -119,14 +119,9 @@ extension JSONScanner {
 
     /// Scans the `user_data` object at `i` into its members; nil on a repeated key.
     mutating func scanUserData() throws(JSONError) -> UserDataMembers? {
-        try enterContainer()
-        skipWhitespace()
         var user = UserDataMembers()
-        if i < end && p[i] == UInt8(ascii: "}") {
-            i += 1
-            depth -= 1
-            return user
-        }
+        var ignored = true  // user_data's own bytes are never copied
+        if try enterContainer(closer: UInt8(ascii: "}"), compact: &ignored) { return user }
         var count = 0
         while true {
             guard let key = try memberKey(count: &count) else { return nil }
@@ -156,22 +151,11 @@ extension JSONScanner {
         let start = i
         var compact = true
         var data = CompactCustomData(bytes: [])
-        try enterContainer()
-        skipWhitespace(compact: &compact)
-        if i < end && p[i] == UInt8(ascii: "}") {
-            i += 1
-            depth -= 1
-        } else {
+        if try !enterContainer(closer: UInt8(ascii: "}"), compact: &compact) {
             var keys: [(start: Int, length: Int)] = []
             keys.reserveCapacity(8)
             while true {
-                if keys.count == limits.maxMembers {
-                    throw JSONError(offset: i, message: "object with more than \(limits.maxMembers) members")
-                }
-                let key = try skipKey(seen: &keys)
-                skipWhitespace(compact: &compact)
-                try colon()
-                skipWhitespace(compact: &compact)
+                let key = try skipMemberKey(seen: &keys, compact: &compact)
                 if Self.isKey(p + key.start, key.length, "value") || Self.isKey(p + key.start, key.length, "currency") {
                     let valueStart = i
                     try skipValue(compact: &compact)

@@ -27,13 +27,7 @@ extension JSONScanner {
     }
 
     mutating func skipArray(compact: inout Bool) throws(JSONError) {
-        try enterContainer()
-        skipWhitespace(compact: &compact)
-        if i < end && p[i] == UInt8(ascii: "]") {
-            i += 1
-            depth -= 1
-            return
-        }
+        if try enterContainer(closer: UInt8(ascii: "]"), compact: &compact) { return }
         var count = 0
         while true {
             if count == limits.maxMembers {
@@ -47,33 +41,27 @@ extension JSONScanner {
     }
 
     mutating func skipObject(compact: inout Bool) throws(JSONError) {
-        try enterContainer()
-        skipWhitespace(compact: &compact)
-        if i < end && p[i] == UInt8(ascii: "}") {
-            i += 1
-            depth -= 1
-            return
-        }
+        if try enterContainer(closer: UInt8(ascii: "}"), compact: &compact) { return }
         var keys: [(start: Int, length: Int)] = []
         keys.reserveCapacity(8)
         while true {
-            if keys.count == limits.maxMembers {
-                throw JSONError(offset: i, message: "object with more than \(limits.maxMembers) members")
-            }
-            _ = try skipKey(seen: &keys)
-            skipWhitespace(compact: &compact)
-            try colon()
-            skipWhitespace(compact: &compact)
+            _ = try skipMemberKey(seen: &keys, compact: &compact)
             try skipValue(compact: &compact)
             if try endOfList(closer: UInt8(ascii: "}"), what: "object member", compact: &compact) { break }
         }
         depth -= 1
     }
 
-    /// Scans an object key at `i` and records it in `seen`; throws on a duplicate, on a key that is not
-    /// plain ASCII, or past ``linearKeyScanLimit`` keys (see the type's note).
+    /// Scans an object member's key at `i`, records it in `seen`, and consumes the `:` after it (with the
+    /// whitespace around it); throws past `maxMembers`, on a duplicate, on a key that is not plain ASCII,
+    /// or past ``linearKeyScanLimit`` keys (see the type's note).
     /// - Returns: where the key's bytes start and their length.
-    mutating func skipKey(seen: inout [(start: Int, length: Int)]) throws(JSONError) -> (start: Int, length: Int) {
+    mutating func skipMemberKey(
+        seen: inout [(start: Int, length: Int)], compact: inout Bool
+    ) throws(JSONError) -> (start: Int, length: Int) {
+        if seen.count == limits.maxMembers {
+            throw JSONError(offset: i, message: "object with more than \(limits.maxMembers) members")
+        }
         guard i < end else { throw endOfInput() }
         guard p[i] == UInt8(ascii: "\"") else {
             throw JSONError(offset: i, message: "unexpected \(JSONError.describe(p[i])), expected a string key")
@@ -88,7 +76,22 @@ extension JSONScanner {
             throw JSONError(offset: offset, message: "duplicate key")
         }
         seen.append((key.start, key.length))
+        skipWhitespace(compact: &compact)
+        try colon()
+        skipWhitespace(compact: &compact)
         return (key.start, key.length)
+    }
+
+    /// Enters the container whose opener is at `i` and skips the whitespace after it; when the next
+    /// byte is `closer` (an empty container) consumes it too, leaves, and returns true.
+    @inline(__always)
+    mutating func enterContainer(closer: UInt8, compact: inout Bool) throws(JSONError) -> Bool {
+        try enterContainer()
+        skipWhitespace(compact: &compact)
+        guard i < end && p[i] == closer else { return false }
+        i += 1
+        depth -= 1
+        return true
     }
 
     /// Consumes the `:` after an object key.
