@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "fakegraph", dependencies: ["RelayTestSupport"]),
 
         .testTarget(name: "RelayCoreTests", dependencies: ["RelayCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP", "RelayTestSupport"]),
+        .testTarget(name: "RelayHTTPTests", dependencies: ["RelayHTTP", "RelayTestSupport", "CLinux"]),
         .testTarget(name: "RelayStoreTests", dependencies: ["RelayStore"]),
         .testTarget(name: "RelayForwarderTests", dependencies: ["RelayForwarder", "RelayHTTP", "RelayTestSupport"]),
         .testTarget(name: "RelayAppTests", dependencies: ["RelayApp", "RelayHTTP", "RelayStore", "RelayTestSupport"]),

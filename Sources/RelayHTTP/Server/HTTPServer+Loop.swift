@@ -20,17 +20,16 @@ extension HTTPServer {
             for i in 0..<Int(n) {
                 if i > 0 { nowMs = Sys.nowMs() }  // a vDSO read; keeps write and activity stamps honest
                 let ev = events[i]
-                let fd = Int32(truncatingIfNeeded: ev.data.u64)
-                let tag = UInt32(truncatingIfNeeded: ev.data.u64 >> 32)
+                let fd = ConnectionTable.descriptor(ofEpollData: ev.data.u64)
                 let bits = EpollEvents(rawValue: ev.events)
                 if fd == wakeFD {
                     Sys.drainEventFD(wakeFD)
                     takeWake()
                 } else if fd == listenFD {
                     acceptAll()
-                } else if fd >= 0, Int(fd) < connections.count, let c = connections[Int(fd)], c.tag == tag {
-                    // (A connection closed earlier in this pass may have had its descriptor reused by an
-                    // accept since: its remaining events carry the old tag and are dropped.)
+                } else if let c = connections.connection(forEpollData: ev.data.u64) {
+                    // (An event of a connection closed earlier in this pass, whose descriptor an accept
+                    // has reused since, carries the old tag and finds nothing.)
                     handle(bits, on: c)
                     // Answers finished meanwhile (a group commit's) go out now rather than after the rest
                     // of a long pass: each of those clients sends its next request sooner. +4-6 % at 64
@@ -57,7 +56,7 @@ extension HTTPServer {
                 if openCount - lingeringCount == 0 || nowMs >= drainDeadlineMs { break }
             }
         }
-        for case let c? in connections { closeConnection(c) }
+        for c in connections.all { closeConnection(c) }
     }
 
     /// Delivers what other threads answered. The flag is cleared before the inbox is read, so an answer
@@ -108,11 +107,7 @@ extension HTTPServer {
             let info = ConnectionInfo(id: nextConnectionID, peerHost: accepted.host, peerPort: accepted.port)
             nextConnectionID &+= 1
             let c = Connection(fd: accepted.fd, info: info, limits: configuration.limits, now: nowMs)
-            let fd = Int(accepted.fd)
-            if fd >= connections.count {
-                connections.append(contentsOf: repeatElement(nil, count: max(fd + 1 - connections.count, 1024)))
-            }
-            connections[fd] = c
+            connections.insert(c)
             openCount += 1
             counters.open.store(openCount, ordering: .relaxed)
             counters.accepted.add(1, ordering: .relaxed)

@@ -11,8 +11,7 @@ extension HTTPServer {
     }
 
     func deliver(_ item: Completion) {
-        let fd = Int(item.fd)
-        guard fd >= 0, fd < connections.count, let c = connections[fd], c.info.id == item.connectionID, !c.closed else {
+        guard let c = connections.connection(fd: item.fd, id: item.connectionID), !c.closed else {
             return  // the client went away; the work was done, the answer has nowhere to go
         }
         // A slot answered twice keeps its first answer ("exactly once" is the caller's promise).
@@ -168,7 +167,7 @@ extension HTTPServer {
         // (one syscall less per connection). Events already returned for this pass are not withdrawn
         // either way (DEL never did that).
         if reset { Sys.abort(c.fd) } else { Sys.close(c.fd) }
-        connections[Int(c.fd)] = nil
+        connections.remove(c)
         openCount -= 1
         counters.open.store(openCount, ordering: .relaxed)
     }

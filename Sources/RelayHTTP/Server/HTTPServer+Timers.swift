@@ -9,7 +9,7 @@ extension HTTPServer {
     /// Applies every per-connection deadline. Each connection is in one phase at a time, and only the
     /// deadline of that phase applies.
     func sweepTimeouts(now: Int64) {
-        for case let c? in connections where !c.closed {
+        for c in connections.all where !c.closed {
             if c.lingering {
                 if now >= c.lingerDeadlineMs { closeConnection(c) }
             } else if c.pendingOutput > 0 {
@@ -53,7 +53,7 @@ extension HTTPServer {
         if acceptPausedUntilMs == 0 { Sys.epollDelete(epfd, listenFD) }
         Sys.close(listenFD)
         listenFD = -1
-        for case let c? in connections where !c.closed && !c.lingering {
+        for c in connections.all where !c.closed && !c.lingering {
             // A request may already wait in the socket buffer, its edge-triggered event not handled yet:
             // read it first, so what a client has sent is answered (with `Connection: close`), not cut off.
             if c.isIdle { readFrom(c) }

@@ -24,7 +24,7 @@ public final class HTTPServer: @unchecked Sendable {
     var epfd: Int32 = -1
     var wakeFD: Int32 = -1
     var listenFD: Int32 = -1
-    var connections: [Connection?] = []
+    var connections = ConnectionTable()
     var openCount = 0
     /// Connections in `openCount` that only wait for the client's FIN (they do not hold up a drain).
     var lingeringCount = 0

@@ -174,7 +174,7 @@ enum Sys {
     static func epollAdd(_ epfd: Int32, _ fd: Int32, _ events: EpollEvents, tag: UInt32 = 0) -> Bool {
         var ev = epoll_event()
         ev.events = events.rawValue
-        ev.data.u64 = UInt64(UInt32(bitPattern: fd)) | UInt64(tag) << 32
+        ev.data.u64 = ConnectionTable.epollData(fd: fd, tag: tag)
         return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0
     }
 
