@@ -181,14 +181,16 @@ final class Pages: @unchecked Sendable {
 
     // MARK: status
 
-    /// nil when allowed; else the 401/403 answer. With no admin token only loopback clients may look.
+    /// nil when allowed; else the 401/403 answer. With no admin token only loopback clients may look,
+    /// and only when they came straight in: a request a proxy forwarded (nginx on the same host, a
+    /// sidecar) comes from loopback for every visitor on the internet.
     func authorize(_ request: HTTPRequest, connection: ConnectionInfo) -> HTTPResponse? {
         guard let token = context.config.admin.token else {
-            if let ip = IPAddress(connection.peerHost), ip.isLoopback { return nil }
+            if let ip = IPAddress(connection.peerHost), ip.isLoopback, !Self.isProxied(request) { return nil }
             return HTTPResponse(
                 status: 403, contentType: "application/json",
                 body:
-                    "{\"error\":\"status pages are open only on loopback when no admin token is set (PIXELRELAY_ADMIN_TOKEN)\"}"
+                    "{\"error\":\"without an admin token the status pages are open only to loopback clients that are not proxied; set PIXELRELAY_ADMIN_TOKEN (admin.token) to reach them from elsewhere or through a proxy\"}"
             )
         }
         if let auth = request.headers["authorization"] {
@@ -205,6 +207,12 @@ final class Pages: @unchecked Sendable {
             body: Array(
                 "{\"error\":\"admin token required (Authorization: Bearer <token>, or Basic with the token as password)\"}"
                     .utf8))
+    }
+
+    /// The request names a client other than its socket peer: a proxy forwarded it.
+    static func isProxied(_ request: HTTPRequest) -> Bool {
+        request.headers["x-forwarded-for"] != nil || request.headers["forwarded"] != nil
+            || request.headers["x-real-ip"] != nil
     }
 
     func statusEvents() -> HTTPResponse {

@@ -33,6 +33,24 @@ struct StatusPageTests {
     }
 
     @Test(
+        "without an admin token a request a proxy forwarded from loopback is refused with 403, trusted proxy or not",
+        arguments: [
+            ("127.0.0.1", "X-Forwarded-For", "203.0.113.9"), ("127.0.0.1", "Forwarded", "for=203.0.113.9"),
+            ("127.0.0.2", "X-Forwarded-For", "203.0.113.9"), ("127.0.0.2", "X-Real-IP", "203.0.113.9"),
+            ("127.0.0.1", "X-Forwarded-For", "127.0.0.1"),
+        ])
+    func proxied(source: String, header: String, value: String) async throws {
+        let gw = try await E2E.main.get()
+        for path in ["/status", "/status/events"] {
+            let r = try await E2EClient.send(port: gw.port, "GET", path, headers: [(header, value)], source: source)
+            #expect(r.status == 403, "\(path) \(r.text)")
+            #expect(r.json?["error"]?.stringValue?.contains("PIXELRELAY_ADMIN_TOKEN") == true)
+        }
+        let direct = try await E2EClient.send(port: gw.port, "GET", "/status/events", source: source)
+        #expect(direct.status == 200, "\(direct.text)")
+    }
+
+    @Test(
         "with PIXELRELAY_ADMIN_TOKEN the status pages need it: 401 without or with a wrong one, 200 with Bearer or Basic",
         arguments: ["/status", "/status/events"])
     func adminToken(path: String) async throws {
