@@ -35,9 +35,11 @@ struct Recovery {
         }
 
         var cursor = QueuePosition(segment: first, offset: 0)
+        var savedCursor: QueuePosition?
         if let bytes = try FileIO.readFile(fs, layout.cursorPath(pixelID)), let saved = QueueLayout.parseCursor(bytes),
             saved.segment <= last
         {
+            savedCursor = saved
             // A cursor naming a deleted segment means everything before the next one was delivered.
             cursor =
                 numbers.contains(saved.segment)
@@ -56,6 +58,18 @@ struct Recovery {
             let size = try recoverSegment(
                 pixelID: pixelID, segment: n, cursor: &cursor, quarantined: quarantined, outcome: &outcome)
             outcome.state.segments.append(SegmentInfo(number: n, size: size))
+        }
+        if !readOnly, let saved = savedCursor, saved.segment == cursor.segment, saved.offset > cursor.offset {
+            // The cursor pointed past the data (damage cut the segment short, or a foreign file). New
+            // records will be appended from here: the file must not go on naming an offset beyond them,
+            // or the next start would skip acknowledged events.
+            do {
+                try FileIO.replace(
+                    fs, path: layout.cursorPath(pixelID), tempPath: layout.cursorTempPath(pixelID),
+                    bytes: QueueLayout.encodeCursor(cursor), sync: true)
+            } catch {
+                throw error.at(layout.cursorPath(pixelID))
+            }
         }
         outcome.state.cursor = outcome.state.normalized(cursor)
         // The cache is keyed by the cursor it describes (see `DurableQueue.stats()`).

@@ -89,6 +89,25 @@ import Testing
         }
     }
 
+    @Test("a cursor past the end is clamped and saved, so events appended after that start survive the next one")
+    func clampedCursorIsSaved() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            for i in 0..<3 { _ = queue.appendSync([makeEvent(i, pixel: Self.pixel)]) }
+            queue.close()
+            try writeFile("\(dir)/queue/\(Self.pixel)/cursor", Array("0000000000000001 999999999\n".utf8))
+
+            let clamped = try DurableQueue(directory: dir, options: testOptions())
+            #expect(try clamped.peekAll(Self.pixel).isEmpty)
+            for i in 3..<5 { #expect(clamped.appendSync([makeEvent(i, pixel: Self.pixel)]) == .durable) }
+            clamped.close()  // nothing delivered: the cursor is not advanced by the forwarder
+
+            let reopened = try DurableQueue(directory: dir, options: testOptions())
+            #expect(try reopened.peekAll(Self.pixel) == ["e-3", "e-4"])
+            reopened.close()
+        }
+    }
+
     @Test("a damaged or foreign cursor file never blocks startup; delivery restarts from the oldest segment")
     func damagedCursor() throws {
         for content in ["", "garbage", "0000000000000001 999999999\n", "0000000000000009 0\n", "1 2 3\n"] {
