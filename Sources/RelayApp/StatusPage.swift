@@ -69,7 +69,7 @@ enum StatusPage {
         h += "<section><h2>Why events were not forwarded</h2><table>"
         let explain = [
             "origin": "Origin not in a site's allowed_origins", "consent": "consent.ad_storage = denied",
-            "bot": "crawler or bot user agent", "too_old": "event_time older than 7 days",
+            "bot": "crawler or bot user agent", "too_old": "event_time older than 7 days (less an hour for delivery)",
             "invalid": "failed validation",
             "filtered": "site events allow/deny list", "rate_limited": "per-client rate limit",
             "no_pixel": "site has no pixel",

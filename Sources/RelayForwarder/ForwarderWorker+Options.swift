@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import RelayCore
 
 extension ForwarderWorker {
     /// Tuning for a ``ForwarderWorker``; every field has a production default.
@@ -15,8 +16,9 @@ extension ForwarderWorker {
         public var maxBatchBytes: Int = 2 * 1024 * 1024
         /// How long a batch that is not full waits for more events before it is sent.
         public var lingerMs: Int64 = 20
-        /// Dead-letter events whose `event_time` is older than this (a margin under Meta's 7 days).
-        public var maxEventAgeSeconds: Int64 = 7 * 24 * 3600 - 3600
+        /// Dead-letter events whose `event_time` is older than this (a margin under Meta's 7 days; the
+        /// same limit ingest applies).
+        public var maxEventAgeSeconds: Int64 = EventProcessor.maxAgeSeconds
         /// How long a paused pixel waits before trying again on its own.
         public var pauseRetryMs: Int64 = 5 * 60_000
         /// Dry-run: the token in the body is replaced by `<redacted>`.
@@ -25,7 +27,7 @@ extension ForwarderWorker {
         public var partnerAgent: String = "pixelrelay"
         /// Backoff after upstream failures: 5xx, timeouts, refused connections, resets (F1).
         public var retryPolicy: RetryPolicy = .standard
-        /// Backoff after throttling: HTTP 429, Graph rate-limit codes, `is_transient` (F2).
+        /// Backoff after a rate limit: HTTP 429, Graph codes 4, 17, 32, 341, 613, 80000–80014 (F2).
         public var throttlePolicy: RetryPolicy = .throttle
         /// True (production): each delay is drawn uniformly from the backoff window (full jitter).
         /// False waits the whole window, which makes delays predictable in tests.

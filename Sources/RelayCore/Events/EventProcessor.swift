@@ -6,8 +6,12 @@
 ///
 /// Not thread-safe (it owns a reusable SHA-256 context): one per thread.
 public final class EventProcessor {
-    /// Meta rejects a whole request when one event is older than this.
-    public static let maxAgeSeconds: Int64 = 7 * 24 * 3600
+    /// Meta rejects a whole request when one event is older than 7 days.
+    public static let metaMaxAgeSeconds: Int64 = 7 * 24 * 3600
+    /// The oldest `event_time` accepted, and the age at which the forwarder dead-letters an event it
+    /// could not deliver: Meta's 7 days less an hour for delivery and clock skew. One limit for both,
+    /// so an event is never acknowledged only to be dead-lettered as expired at once.
+    public static let maxAgeSeconds: Int64 = metaMaxAgeSeconds - 3600
     public static let actionSources: Set<String> = [
         "email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging",
         "other",
@@ -101,7 +105,9 @@ public final class EventProcessor {
         if eventTime > nowS { eventTime = nowS }
         if eventTime < nowS - Self.maxAgeSeconds {
             return .failure(
-                EventRejection("event_time is more than 7 days old; Meta rejects such events", reason: "too_old"))
+                EventRejection(
+                    "event_time is more than 7 days old (less the hour kept for delivery); Meta rejects such events",
+                    reason: "too_old"))
         }
 
         // action_source

@@ -125,6 +125,27 @@ struct EventProcessorTests {
         )
     }
 
+    @Test(
+        "event_time is accepted up to the age the forwarder still delivers (7 days less an hour) and rejected past it"
+    )
+    func eventAgeMatchesForwarding() throws {
+        let nowS = Self.now / 1000
+        let limit = EventProcessor.maxAgeSeconds
+        #expect(limit == 7 * 86400 - 3600)
+        let inside = nowS - limit + 1
+        #expect(try payload(#"{"event_name":"X","event_time":\#(inside)}"#)["event_time"] == .number(String(inside)))
+        var ctx = context()
+        for age: Int64 in [limit + 1, 7 * 86400 - 60] {
+            let result = try process(#"{"event_name":"X","event_time":\#(nowS - age)}"#, &ctx)
+            guard case .failure(let rejection) = result else {
+                Issue.record("an event \(age) s old was accepted")
+                continue
+            }
+            #expect(rejection.reason == "too_old")
+            #expect(rejection.message.contains("more than 7 days old"))
+        }
+    }
+
     @Test("event_id is kept exactly when given and minted as a UUID v4 when absent")
     func eventIDs() throws {
         var ctx = context()
