@@ -60,11 +60,12 @@ extension ForwarderWorker {
         }
     }
 
-    /// The delay before the next attempt: throttling backs off on its own, longer policy (F2), and
-    /// never earlier than the server's hint.
+    /// The delay before the next attempt: a rate limit backs off on its own, longer policy (F2), and
+    /// never earlier than the server's hint. `is_transient` alone is not a rate limit: Meta marks its
+    /// outages so (code 1/2, HTTP 5xx), and after one the backlog must drain within the ≈ 30 s cap (F1),
+    /// not up to 15 minutes later; a rate limit is told by its code or HTTP 429.
     private func backoffMs(attempt: Int, error: GraphError?, hintMs: Int?) -> Int64 {
-        let throttled = (error?.isThrottling ?? false) || error?.isTransient == true
-        let policy = throttled ? options.throttlePolicy : options.retryPolicy
+        let policy = (error?.isThrottling ?? false) ? options.throttlePolicy : options.retryPolicy
         if options.fullJitter { return Int64(policy.delayMs(attempt: attempt, retryAfterMs: hintMs, random: &rng)) }
         return Int64(max(policy.windowMs(attempt: attempt), min(hintMs ?? 0, policy.maxRetryAfterMs)))
     }

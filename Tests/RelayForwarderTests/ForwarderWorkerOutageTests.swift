@@ -142,7 +142,11 @@ extension ForwarderWorkerTests {
             ThrottleCase(name: "code 613", behaviour: .graphError(http: 400, code: 613), throttled: true),
             ThrottleCase(name: "code 80004", behaviour: .graphError(http: 400, code: 80004), throttled: true),
             ThrottleCase(
-                name: "is_transient", behaviour: .graphError(http: 500, code: 9999, transient: true), throttled: true),
+                name: "is_transient on a rate-limit code",
+                behaviour: .graphError(http: 400, code: 613, transient: true), throttled: true),
+            ThrottleCase(
+                name: "is_transient on an outage (code 2, not throttling)",
+                behaviour: .graphError(http: 503, code: 2, transient: true), throttled: false),
             ThrottleCase(name: "HTTP 500 (not throttling)", behaviour: .status(500, body: "{}"), throttled: false),
         ]
 
