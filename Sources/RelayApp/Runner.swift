@@ -175,7 +175,8 @@ public enum Runner {
             let queue = try DurableQueue(directory: dir, options: DurableQueue.Options())
             defer { queue.close() }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let result = try queue.replayDeadLetters(pixelID: pixel, nowMs: now, maxAgeSeconds: EventProcessor.maxAgeSeconds)
+            let result = try queue.replayDeadLetters(
+                pixelID: pixel, nowMs: now, maxAgeSeconds: EventProcessor.maxAgeSeconds)
             print("replayed \(result.replayed) event(s); \(result.kept) kept (outside Meta's 7-day window)")
             return 0
         } catch {
