@@ -91,11 +91,21 @@ final class Router: HTTPResponder, @unchecked Sendable {
                 respond: { send(Self.response($0, contentType: "application/json")) })
         case (.options, "events"), (.options, "tr"):
             send(preflight(request))
-        case (.get, "tr"), (.head, "tr"), (.post, "tr"):
+        case (.head, "tr"):
+            // What a GET would answer, without recording an event: HEAD is safe (link checkers and
+            // prefetchers send it), and a HEAD carries no event to count.
+            send(
+                HTTPResponse(
+                    status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")],
+                    body: Pages.gif))
+        case (.get, "tr"), (.post, "tr"):
+            // A POST carries its parameters as a form body, and may carry some (`id`, `ev`) in the URL as
+            // the pixel's own requests do; the body's come first, so they win a repeated name.
             let pairs =
                 request.method == .post
-                ? QueryString.parse(String(decoding: request.body, as: UTF8.self)) : QueryString.parse(request.query)
-            let isGet = request.method != .post
+                ? QueryString.parse(String(decoding: request.body, as: UTF8.self)) + QueryString.parse(request.query)
+                : QueryString.parse(request.query)
+            let isGet = request.method == .get
             ingest.ingest(
                 request, connection: connection,
                 events: { TrackingParameters.event(from: pairs).map { $0.map(BeaconEvent.value) } },

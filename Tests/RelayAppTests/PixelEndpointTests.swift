@@ -60,6 +60,48 @@ struct PixelEndpointTests {
         #expect(await gw.dryRun.find(eventID: id)?.event["custom_data"]?["value"] == .number("12.50"))
     }
 
+    @Test(
+        "POST /tr with id and ev in the URL and the rest as a form body forwards the event; the body wins a repeated name"
+    )
+    func postPixelWithQuery() async throws {
+        let gw = try await E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let body = Self.query(id: id, encodeBrackets: true).split(separator: "&")
+            .filter { !$0.hasPrefix("id=") && !$0.hasPrefix("ev=") }.joined(separator: "&")
+        let r = try await E2EClient.send(
+            port: gw.port, "POST", "/tr?id=\(E2E.shopPixel)&ev=Lead&cd%5Bcurrency%5D=USD",
+            headers: [
+                ("Host", "track.example.com"), ("User-Agent", E2E.browserUA),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body: Array(body.utf8))
+        #expect(r.status == 204, "\(r.text)")
+        let event = try #require(await gw.dryRun.find(eventID: id)?.event)
+        #expect(event["event_name"]?.stringValue == "Lead")
+        #expect(event["custom_data"]?["currency"]?.stringValue == "EUR")
+        #expect(event["user_data"]?["em"] == .array([.string(Self.emailHash)]))
+    }
+
+    @Test("HEAD /tr answers the GIF's headers without a body and records no event")
+    func headPixel() async throws {
+        let gw = try await E2E.main.get()
+        let headID = E2EJSON.uniqueID()
+        let getID = E2EJSON.uniqueID()
+        let head = try await E2EClient.send(
+            port: gw.port, "HEAD", "/tr?" + Self.query(id: headID, encodeBrackets: true),
+            headers: [("Host", "track.example.com"), ("User-Agent", E2E.browserUA)])
+        #expect(head.status == 200)
+        #expect(head.header("Content-Type") == "image/gif")
+        #expect(head.body.isEmpty)
+        // Same pixel, sent after: forwarding is FIFO per pixel, so a recorded HEAD would show up first.
+        let get = try await E2EClient.send(
+            port: gw.port, "GET", "/tr?" + Self.query(id: getID, encodeBrackets: true),
+            headers: [("Host", "track.example.com"), ("User-Agent", E2E.browserUA)])
+        #expect(get.status == 200)
+        #expect(await gw.dryRun.find(eventID: getID) != nil)
+        #expect(await gw.dryRun.find(eventID: headID) == nil)
+    }
+
     @Test("GET /tr without an event name is answered 400 with a JSON error")
     func missingEventName() async throws {
         let gw = try await E2E.main.get()
