@@ -121,16 +121,24 @@ public enum Runner {
         }
     }
 
-    static func dataDir(_ flag: String?) -> String {
+    /// `--data-dir`, else `PIXELRELAY_DATA_DIR`, else the configuration's. nil (after saying why) when
+    /// the configuration does not load: guessing a directory would report on, or replay into, the wrong one.
+    static func dataDir(_ flag: String?) -> String? {
         if let flag { return flag }
         if let env = environment["PIXELRELAY_DATA_DIR"] { return env }
-        if case .success(let c) = loadConfig(ConfigOverrides()) { return c.storage.dataDir }
-        return "./data"
+        switch loadConfig(ConfigOverrides()) {
+        case .success(let c): return c.storage.dataDir
+        case .failure(let error):
+            printErr("pixelrelay: cannot find the data directory: the configuration has problems:")
+            for issue in error.issues { printErr("  \(issue)") }
+            printErr("pass --data-dir DIR (or set PIXELRELAY_DATA_DIR) to use the queue without the configuration")
+            return nil
+        }
     }
 
     /// `pixelrelay queue stats`.
     public static func queueStats(dataDir flag: String?) -> Int32 {
-        let dir = dataDir(flag)
+        guard let dir = dataDir(flag) else { return 2 }
         do {
             let stats = try DurableQueue.stats(directory: dir)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -152,7 +160,7 @@ public enum Runner {
 
     /// `pixelrelay queue dead-letters`.
     public static func deadLetters(dataDir flag: String?) -> Int32 {
-        let dir = dataDir(flag)
+        guard let dir = dataDir(flag) else { return 2 }
         do {
             let letters = try DurableQueue.listDeadLetters(directory: dir)
             for d in letters {
@@ -170,7 +178,7 @@ public enum Runner {
 
     /// `pixelrelay queue replay`.
     public static func replay(dataDir flag: String?, pixel: String?) -> Int32 {
-        let dir = dataDir(flag)
+        guard let dir = dataDir(flag) else { return 2 }
         do {
             let queue = try DurableQueue(directory: dir, options: DurableQueue.Options())
             defer { queue.close() }

@@ -12,13 +12,15 @@ import Testing
 @Suite("pixelrelay commands (real binary)")
 struct CommandLineTests {
     /// Runs the binary to completion in an empty directory with a clean environment (off the concurrency pool).
-    static func run(_ arguments: [String], files: [String: String] = [:]) async throws -> (
-        status: Int32, output: String
-    ) {
-        try await offPool { try runBlocking(arguments, files: files) }
+    static func run(_ arguments: [String], files: [String: String] = [:], environment: [String: String] = [:])
+        async throws -> (status: Int32, output: String)
+    {
+        try await offPool { try runBlocking(arguments, files: files, environment: environment) }
     }
 
-    static func runBlocking(_ arguments: [String], files: [String: String]) throws -> (status: Int32, output: String) {
+    static func runBlocking(_ arguments: [String], files: [String: String], environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String)
+    {
         let dir = GatewayProcess.temporaryDirectory("pixelrelay-cli")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
@@ -26,7 +28,7 @@ struct CommandLineTests {
         process.executableURL = URL(fileURLWithPath: GatewayProcess.binaryPath())
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": dir]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": dir].merging(environment) { $1 }
         // A file, not a Pipe: a gateway spawned concurrently by another test could inherit the pipe's
         // write end and keep a read-to-EOF waiting forever.
         let outputPath = dir + "/output.txt"
@@ -62,6 +64,23 @@ struct CommandLineTests {
             #expect(lines.contains { $0.hasPrefix(path + ":") }, "no line for \(path) in:\n\(output)")
         }
         #expect(output.contains("\(Self.problems.count) problem(s) found"))
+    }
+
+    @Test(
+        "queue commands refuse to guess a data directory when the configuration does not load, and say how to name one",
+        arguments: [["queue", "stats"], ["queue", "dead-letters"], ["queue", "replay"]])
+    func queueCommandsNeedTheConfig(_ command: [String]) async throws {
+        let (status, output) = try await Self.run(
+            command, files: ["bad.json": Self.badConfig], environment: ["PIXELRELAY_CONFIG": "bad.json"])
+        #expect(status == 2, "\(output)")
+        #expect(output.contains("cannot find the data directory"), "\(output)")
+        #expect(output.contains("sites[0].pixels[0].pixel_id"), "\(output)")
+        #expect(output.contains("--data-dir"), "\(output)")
+
+        let named = try await Self.run(
+            command + ["--data-dir", "q"], files: ["bad.json": Self.badConfig],
+            environment: ["PIXELRELAY_CONFIG": "bad.json"])
+        #expect(named.status == 0, "\(named.output)")
     }
 
     @Test("check-config names an unset ${VAR} and never prints a secret's value")
