@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PORT ?= 8080
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
-TEST_APT_PACKAGES := chromium nodejs fonts-dejavu-core
+TEST_APT_PACKAGES := chromium nodejs fonts-dejavu-core fiu-utils
 BENCH_APT_PACKAGES := nginx wrk
 
 .PHONY: run test build release deps test-deps bench soak fuzz lint format browser-test clean

@@ -93,6 +93,20 @@ public final class GatewayProcess {
         return (-1, Self.nowMs() - start)
     }
 
+    /// Waits up to `timeoutMs` for the process to exit on its own; its exit status (or 128+signal), or
+    /// nil if it is still running.
+    public func waitForExit(timeoutMs: Int) -> Int32? {
+        let start = Self.nowMs()
+        var status: Int32 = 0
+        repeat {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            }
+            usleep(5_000)
+        } while Self.nowMs() - start < timeoutMs
+        return nil
+    }
+
     public var log: String { Self.read(logPath) }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32

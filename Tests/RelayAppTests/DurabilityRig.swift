@@ -65,10 +65,12 @@ final class DurabilityRig: @unchecked Sendable {
     /// Everything every run of the binary logged.
     var log: String { (try? String(contentsOfFile: dataDir + ".log", encoding: .utf8)) ?? "" }
 
-    /// Starts the binary on the rig's data dir (it must not be running).
-    func start() throws {
+    /// Starts the binary on the rig's data dir (it must not be running), with `extraEnvironment` for
+    /// this run only.
+    func start(extraEnvironment: [String: String] = [:]) throws {
         let p = try GatewayProcess(
-            dataDir: dataDir, arguments: ["--config", configPath], environment: environment, timeoutMs: 20_000)
+            dataDir: dataDir, arguments: ["--config", configPath],
+            environment: environment.merging(extraEnvironment) { _, extra in extra }, timeoutMs: 20_000)
         process = p
         started.add(1, ordering: .relaxed)
         currentPort.store(p.port, ordering: .releasing)
