@@ -20,15 +20,20 @@ extension DurabilityEndToEndTests {
         static let lastName = "Quixtaplank"
         static let city = "Vrenthaven Falls"
         static let birthDate = "1961-07-23"
+        static let state = "Qxlandia Prov"
+        static let zip = "QZ9 8XW"
+        static let externalID = "Ext-Canary-Ypq55"
 
         static let userData =
-            "\"em\":\"\(email)\",\"ph\":\"\(phone)\",\"fn\":\"\(firstName)\",\"ln\":\"\(lastName)\",\"ct\":\"\(city)\",\"db\":\"\(birthDate)\""
+            "\"em\":\"\(email)\",\"ph\":\"\(phone)\",\"fn\":\"\(firstName)\",\"ln\":\"\(lastName)\",\"ct\":\"\(city)\",\"db\":\"\(birthDate)\","
+            + "\"st\":\"\(state)\",\"zp\":\"\(zip)\",\"external_id\":\"\(externalID)\""
 
         /// Every form a canary could take on disk: as sent, lower-cased, and normalised.
         static let piiCanaries = [
             email, email.lowercased(), "Canary.Qx7Zw9%40", "canary.qx7zw9%40", badEmail, badEmail.lowercased(),
             phone, "442079460958", firstName, firstName.lowercased(), lastName, lastName.lowercased(),
-            city, "vrenthavenfalls", birthDate, "19610723",
+            city, "vrenthavenfalls", birthDate, "19610723", state, "qxlandiaprov", "qxlandia prov", zip, "qz98xw",
+            "qz9 8xw", externalID, "ext-canary-ypq55",
         ]
 
         /// Files under `directory` (recursively) whose bytes contain one of `needles`, with the needle.
@@ -60,7 +65,7 @@ extension DurabilityEndToEndTests {
         }
 
         @Test(
-            "raw email, phone, names, city, birth date, the access token and the admin token never reach the data dir, the log, status pages or the command line"
+            "raw email, phone, names, city, birth date, state, zip, external id, the access token and the admin token never reach the data dir, the log, status pages or the command line"
         )
         func canariesNeverLeak() async throws {
             let suffix = String(UInt64.random(in: 1 << 40...1 << 50), radix: 16)
@@ -132,6 +137,7 @@ extension DurabilityEndToEndTests {
             let digest = SHA256Digest()
             let hashes = [
                 digest.hex("canary.qx7zw9@example.com"), digest.hex("442079460958"), digest.hex("zorbulonia"),
+                digest.hex("ext-canary-ypq55"),
             ]
             let stored = Self.allText(in: rig.dataDir)
             #expect(

@@ -87,7 +87,7 @@ import Testing
         }
     }
 
-    @Test("files are 0600 and directories 0700 (S5)")
+    @Test("files are 0600 and directories 0700, quarantined bytes included (S5)")
     func permissionsArePrivate() throws {
         try withTemporaryDirectory { dir in
             let root = dir + "/data"
@@ -105,6 +105,20 @@ import Testing
                 #expect(try permissions(path) == 0o600, "\(path)")
             }
             queue.close()
+
+            // Bytes that recovery sets aside (a torn tail) keep the same privacy.
+            let segment = "\(root)/queue/px/\(segment1)"
+            let fd = open(segment, O_WRONLY | O_APPEND)
+            try #require(fd >= 0)
+            #expect(write(fd, "torn-record-bytes", 17) == 17)
+            close(fd)
+            let reopened = try DurableQueue(directory: root, options: testOptions(lock: true))
+            reopened.close()
+            let quarantined = try FileManager.default.contentsOfDirectory(atPath: "\(root)/quarantine")
+            #expect(!quarantined.isEmpty, "the torn tail should have been set aside")
+            for name in quarantined {
+                #expect(try permissions("\(root)/quarantine/\(name)") == 0o600, "\(name)")
+            }
         }
     }
 }
