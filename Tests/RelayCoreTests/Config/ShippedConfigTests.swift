@@ -29,6 +29,39 @@ import Testing
         #expect(config.isDryRun)
     }
 
+    @Test("every default config/README.md states for a key is that key's value in config/pixelrelay.json")
+    func documentedDefaults() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("config/README.md"), encoding: .utf8)
+        let shipped = try JSONParser.parse(
+            Array(try Data(contentsOf: Self.root.appendingPathComponent("config/pixelrelay.json"))))
+        let sections = [
+            "### `server`": "server", "### `storage`": "storage", "### `graph_api`": "graph_api",
+            "### `admin`": "admin", "### `logging`": "logging", "### top level": "",
+        ]
+        var section: String?
+        var checked: [String] = []
+        for line in readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("#") {
+                section = sections[line]
+                continue
+            }
+            guard let section, line.hasPrefix("| `") else { continue }
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2, let documented = cells[1].split(separator: "`").first.map(String.init) else {
+                continue
+            }
+            let key = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            let path = (section.isEmpty ? [] : [section]) + key.split(separator: ".").map(String.init)
+            var value: JSONValue? = shipped
+            for component in path { value = value?[component] }
+            let expected = try JSONParser.parse(Array(documented.utf8))
+            #expect(value == expected, "\(path.joined(separator: ".")): README says \(documented)")
+            checked.append(path.joined(separator: "."))
+        }
+        #expect(checked.count >= 25, "rows checked: \(checked)")
+        #expect(checked.contains("graph_api.timeout_ms") && checked.contains("server.header_timeout_ms"))
+    }
+
     @Test("config/pixelrelay.example.json loads without issues once its variables are set")
     func exampleConfig() throws {
         let env = [
