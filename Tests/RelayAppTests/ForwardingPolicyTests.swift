@@ -80,6 +80,53 @@ struct ForwardingPolicyTests {
         #expect(!gw.dryRun.mentions(denied))
     }
 
+    static func botGateway(_ bots: String) async throws -> E2EGateway {
+        try await E2EGateway.start(
+            config: """
+                { "bots": \(bots),
+                  "sites": [ { "name": "shop", "domains": ["shop.example.com"],
+                               "allowed_origins": ["\(E2E.shopOrigin)"],
+                               "pixels": [ { "pixel_id": "\(E2E.shopPixel)" } ] } ],
+                  "graph_api": { "linger_ms": 0 } }
+                """)
+    }
+
+    /// Posts one event with `userAgent`; its id and the answer's dropped reason (nil: not dropped).
+    static func post(userAgent: String, on gw: E2EGateway) async throws -> (id: String, dropped: String?) {
+        var headers = E2E.browserHeaders()
+        headers[1] = ("User-Agent", userAgent)
+        let id = E2EJSON.uniqueID()
+        let r = try await E2E.post(E2E.event(id: id), headers: headers, on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        return (id, r.json?["dropped"]?.arrayValue?.first?["reason"]?.stringValue)
+    }
+
+    static let googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+    @Test("with bots.drop false a crawler's event is forwarded like any other")
+    func botsForwardedWhenDropIsOff() async throws {
+        let gw = try await Self.botGateway(#"{ "drop": false }"#)
+        defer { _ = gw.process.stop() }
+        let crawler = try await Self.post(userAgent: Self.googlebot, on: gw)
+        #expect(crawler.dropped == nil)
+        #expect(await gw.dryRun.find(eventID: crawler.id) != nil)
+    }
+
+    @Test("bots.extra_patterns mark more user agents as bots (case-insensitive); other agents still pass")
+    func extraBotPatterns() async throws {
+        let gw = try await Self.botGateway(#"{ "extra_patterns": ["AcmeMonitor"] }"#)
+        defer { _ = gw.process.stop() }
+        let monitor = try await Self.post(userAgent: "acmemonitor/3.1 (uptime check)", on: gw)
+        #expect(monitor.dropped == "bot")
+        let crawler = try await Self.post(userAgent: Self.googlebot, on: gw)
+        #expect(crawler.dropped == "bot", "the built-in list still applies")
+        let human = try await Self.post(userAgent: E2E.browserUA, on: gw)
+        #expect(human.dropped == nil)
+        // FIFO per pixel: once the later human event is out, the bots' never will be.
+        #expect(await gw.dryRun.find(eventID: human.id) != nil)
+        #expect(!gw.dryRun.mentions(monitor.id) && !gw.dryRun.mentions(crawler.id))
+    }
+
     static let humanAgents = [
         "Mozilla/5.0 (Linux; Android 11; CUBOT KINGKONG 5 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
