@@ -35,11 +35,9 @@ struct Recovery {
         }
 
         var cursor = QueuePosition(segment: first, offset: 0)
-        var savedCursor: QueuePosition?
-        if let bytes = try FileIO.readFile(fs, layout.cursorPath(pixelID)), let saved = QueueLayout.parseCursor(bytes),
-            saved.segment <= last
-        {
-            savedCursor = saved
+        let cursorBytes = try FileIO.readFile(fs, layout.cursorPath(pixelID))
+        let fileSays = cursorBytes.flatMap(QueueLayout.parseCursor)
+        if let saved = fileSays, saved.segment <= last {
             // A cursor naming a deleted segment means everything before the next one was delivered.
             cursor =
                 numbers.contains(saved.segment)
@@ -59,14 +57,16 @@ struct Recovery {
                 pixelID: pixelID, segment: n, cursor: &cursor, quarantined: quarantined, outcome: &outcome)
             outcome.state.segments.append(SegmentInfo(number: n, size: size))
         }
-        if !readOnly, let saved = savedCursor, saved.segment == cursor.segment, saved.offset > cursor.offset {
-            // The cursor pointed past the data (damage cut the segment short, or a foreign file). New
-            // records will be appended from here: the file must not go on naming an offset beyond them,
-            // or the next start would skip acknowledged events.
+        if !readOnly, cursorBytes != nil, fileSays != cursor {
+            // The file named a position recovery could not use (past the data after damage, a segment
+            // beyond the last, a deleted one, garbage). New records are appended from here on, and new
+            // segments get higher numbers: a file left naming a later position would make a later start
+            // skip acknowledged events. So it is replaced, durably, before anything is acknowledged.
             do {
                 try FileIO.replace(
                     fs, path: layout.cursorPath(pixelID), tempPath: layout.cursorTempPath(pixelID),
                     bytes: QueueLayout.encodeCursor(cursor), sync: true)
+                try fs.syncDirectory(directory)
             } catch {
                 throw error.at(layout.cursorPath(pixelID))
             }

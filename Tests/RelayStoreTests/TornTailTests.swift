@@ -89,21 +89,30 @@ import Testing
         }
     }
 
-    @Test("a cursor past the end is clamped and saved, so events appended after that start survive the next one")
-    func clampedCursorIsSaved() throws {
+    @Test(
+        "a cursor file naming a position recovery cannot use is replaced, so events appended after that start survive later ones",
+        arguments: [
+            "0000000000000001 999999999\n",  // past the end of the data
+            "0000000000000009 0\n",  // a segment beyond the last one, which later appends will reach
+        ])
+    func unusableCursorIsReplaced(_ content: String) throws {
         try withTemporaryDirectory { dir in
-            let queue = try DurableQueue(directory: dir, options: testOptions())
+            // Small segments, so the appends below roll over to segment 9 and beyond.
+            let options = testOptions(segmentBytes: 1024)
+            let queue = try DurableQueue(directory: dir, options: options)
             for i in 0..<3 { _ = queue.appendSync([makeEvent(i, pixel: Self.pixel)]) }
             queue.close()
-            try writeFile("\(dir)/queue/\(Self.pixel)/cursor", Array("0000000000000001 999999999\n".utf8))
+            try writeFile("\(dir)/queue/\(Self.pixel)/cursor", Array(content.utf8))
 
-            let clamped = try DurableQueue(directory: dir, options: testOptions())
-            #expect(try clamped.peekAll(Self.pixel).isEmpty)
-            for i in 3..<5 { #expect(clamped.appendSync([makeEvent(i, pixel: Self.pixel)]) == .durable) }
-            clamped.close()  // nothing delivered: the cursor is not advanced by the forwarder
+            let first = try DurableQueue(directory: dir, options: options)
+            let before = try first.peekAll(Self.pixel)
+            for i in 3..<200 { #expect(first.appendSync([makeEvent(i, pixel: Self.pixel)]) == .durable) }
+            first.close()  // nothing delivered: the forwarder never advanced the cursor
 
-            let reopened = try DurableQueue(directory: dir, options: testOptions())
-            #expect(try reopened.peekAll(Self.pixel) == ["e-3", "e-4"])
+            let reopened = try DurableQueue(directory: dir, options: options)
+            let after = try reopened.peekAll(Self.pixel)
+            #expect(after == before + (3..<200).map { "e-\($0)" }, "cursor \(content)")
+            #expect((reopened.stats().pixels.first?.segments ?? 0) > 9, "the appends should reach segment 9")
             reopened.close()
         }
     }
