@@ -209,11 +209,19 @@ final class Pages: @unchecked Sendable {
                     .utf8))
     }
 
-    /// The request names a client other than its socket peer: a proxy forwarded it.
+    /// The request carries a header proxies add (`Forwarded`, `Via`, any `X-Forwarded-*`, the client
+    /// address headers of nginx and CDNs). A proxy that adds none cannot be told from a local client:
+    /// the docs say to set an admin token whenever one is in front.
     static func isProxied(_ request: HTTPRequest) -> Bool {
-        request.headers["x-forwarded-for"] != nil || request.headers["forwarded"] != nil
-            || request.headers["x-real-ip"] != nil
+        request.headers.fields.contains { field in
+            field.name.hasPrefix("x-forwarded-") || proxyHeaders.contains(field.name)
+        }
     }
+
+    static let proxyHeaders: Set<String> = [
+        "forwarded", "via", "x-real-ip", "true-client-ip", "cf-connecting-ip", "fastly-client-ip", "x-client-ip",
+        "x-cluster-client-ip", "x-original-forwarded-for",
+    ]
 
     func statusEvents() -> HTTPResponse {
         let snap = context.status.snapshot()

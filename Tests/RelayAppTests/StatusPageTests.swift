@@ -37,7 +37,8 @@ struct StatusPageTests {
         arguments: [
             ("127.0.0.1", "X-Forwarded-For", "203.0.113.9"), ("127.0.0.1", "Forwarded", "for=203.0.113.9"),
             ("127.0.0.2", "X-Forwarded-For", "203.0.113.9"), ("127.0.0.2", "X-Real-IP", "203.0.113.9"),
-            ("127.0.0.1", "X-Forwarded-For", "127.0.0.1"),
+            ("127.0.0.1", "X-Forwarded-For", "127.0.0.1"), ("127.0.0.1", "Via", "1.1 proxy"),
+            ("127.0.0.2", "X-Forwarded-Proto", "https"), ("127.0.0.1", "CF-Connecting-IP", "203.0.113.9"),
         ])
     func proxied(source: String, header: String, value: String) async throws {
         let gw = try await E2E.main.get()
