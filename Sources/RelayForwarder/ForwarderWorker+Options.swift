@@ -16,9 +16,9 @@ extension ForwarderWorker {
         public var maxBatchBytes: Int = 2 * 1024 * 1024
         /// How long a batch that is not full waits for more events before it is sent.
         public var lingerMs: Int64 = 20
-        /// Dead-letter events whose `event_time` is older than this (a margin under Meta's 7 days; the
-        /// same limit ingest applies).
-        public var maxEventAgeSeconds: Int64 = EventProcessor.maxAgeSeconds
+        /// Dead-letter events whose `event_time` is older than this (a margin under Meta's 7 days; ingest
+        /// refuses events 55 minutes younger, so each accepted one has that long to get through).
+        public var maxEventAgeSeconds: Int64 = EventProcessor.deliverableAgeSeconds
         /// How long a paused pixel waits before trying again on its own.
         public var pauseRetryMs: Int64 = 5 * 60_000
         /// Dry-run: the token in the body is replaced by `<redacted>`.

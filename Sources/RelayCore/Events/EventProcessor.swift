@@ -8,10 +8,12 @@
 public final class EventProcessor {
     /// Meta rejects a whole request when one event is older than 7 days.
     public static let metaMaxAgeSeconds: Int64 = 7 * 24 * 3600
-    /// The oldest `event_time` accepted, and the age at which the forwarder dead-letters an event it
-    /// could not deliver: Meta's 7 days less an hour for delivery and clock skew. One limit for both,
-    /// so an event is never acknowledged only to be dead-lettered as expired at once.
-    public static let maxAgeSeconds: Int64 = metaMaxAgeSeconds - 3600
+    /// The oldest `event_time` accepted: Meta's 7 days less an hour, so an accepted event still has
+    /// most of that hour to be delivered (``deliverableAgeSeconds``) rather than expiring at once.
+    public static let maxAgeSeconds: Int64 = 7 * 24 * 3600 - 3600
+    /// The age at which the forwarder stops trying and dead-letters an event as expired: Meta's 7 days
+    /// less 5 minutes for clock skew and the request's own time.
+    public static let deliverableAgeSeconds: Int64 = 7 * 24 * 3600 - 300
     public static let actionSources: Set<String> = [
         "email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging",
         "other",
@@ -158,7 +160,8 @@ public final class EventProcessor {
                 return .failure(EventRejection("custom_data.currency must be a 3-letter ISO 4217 code such as \"USD\""))
             }
         }
-        if eventName == "Purchase", customValue?.doubleValue == nil || customCurrency == nil {
+        // (A `null` value or currency is no value: Meta would reject the whole batch for it.)
+        if eventName == "Purchase", customValue?.doubleValue == nil || customCurrency?.stringValue == nil {
             return .failure(EventRejection("a Purchase needs custom_data.value and custom_data.currency"))
         }
 

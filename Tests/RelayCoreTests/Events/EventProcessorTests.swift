@@ -77,6 +77,14 @@ struct EventProcessorTests {
             (#"{"event_name":"X","event_time":1000}"#, "more than 7 days old"),
             (#"{"event_name":"X","action_source":"fax"}"#, "action_source must be one of"),
             (#"{"event_name":"Purchase"}"#, "a Purchase needs custom_data.value and custom_data.currency"),
+            (
+                #"{"event_name":"Purchase","custom_data":{"value":10,"currency":null}}"#,
+                "a Purchase needs custom_data.value and custom_data.currency"
+            ),
+            (
+                #"{"event_name":"Purchase","custom_data":{"value":null,"currency":"EUR"}}"#,
+                "a Purchase needs custom_data.value and custom_data.currency"
+            ),
             (#"{"event_name":"X","custom_data":{"currency":"dollars"}}"#, "custom_data.currency must be a 3-letter"),
             (#"{"event_name":"X","custom_data":[]}"#, "custom_data must be an object"),
             (#"{"event_name":"X","user_data":{"em":{"a":1}}}"#, "user_data.em must be a string or an array of strings"),
@@ -126,9 +134,11 @@ struct EventProcessorTests {
     }
 
     @Test(
-        "event_time is accepted up to the age the forwarder still delivers (7 days less an hour) and rejected past it"
+        "event_time is accepted up to 7 days less an hour and rejected past it, 55 minutes before the forwarder gives up"
     )
-    func eventAgeMatchesForwarding() throws {
+    func eventAgeLeavesTimeToDeliver() throws {
+        #expect(EventProcessor.deliverableAgeSeconds - EventProcessor.maxAgeSeconds == 55 * 60)
+        #expect(EventProcessor.deliverableAgeSeconds < EventProcessor.metaMaxAgeSeconds)
         let nowS = Self.now / 1000
         let limit = EventProcessor.maxAgeSeconds
         #expect(limit == 7 * 86400 - 3600)
