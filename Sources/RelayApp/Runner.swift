@@ -123,10 +123,10 @@ public enum Runner {
 
     /// `--data-dir`, else `PIXELRELAY_DATA_DIR`, else the configuration's. nil (after saying why) when
     /// the configuration does not load: guessing a directory would report on, or replay into, the wrong one.
-    static func dataDir(_ flag: String?) -> String? {
+    static func dataDir(_ flag: String?, configPath: String?) -> String? {
         if let flag { return flag }
         if let env = environment["PIXELRELAY_DATA_DIR"] { return env }
-        switch loadConfig(ConfigOverrides()) {
+        switch loadConfig(ConfigOverrides(configPath: configPath)) {
         case .success(let c): return c.storage.dataDir
         case .failure(let error):
             printErr("pixelrelay: cannot find the data directory: the configuration has problems:")
@@ -137,8 +137,8 @@ public enum Runner {
     }
 
     /// `pixelrelay queue stats`.
-    public static func queueStats(dataDir flag: String?) -> Int32 {
-        guard let dir = dataDir(flag) else { return 2 }
+    public static func queueStats(dataDir flag: String?, configPath: String? = nil) -> Int32 {
+        guard let dir = dataDir(flag, configPath: configPath) else { return 2 }
         do {
             let stats = try DurableQueue.stats(directory: dir)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -159,8 +159,8 @@ public enum Runner {
     }
 
     /// `pixelrelay queue dead-letters`.
-    public static func deadLetters(dataDir flag: String?) -> Int32 {
-        guard let dir = dataDir(flag) else { return 2 }
+    public static func deadLetters(dataDir flag: String?, configPath: String? = nil) -> Int32 {
+        guard let dir = dataDir(flag, configPath: configPath) else { return 2 }
         do {
             let letters = try DurableQueue.listDeadLetters(directory: dir)
             for d in letters {
@@ -177,15 +177,17 @@ public enum Runner {
     }
 
     /// `pixelrelay queue replay`.
-    public static func replay(dataDir flag: String?, pixel: String?) -> Int32 {
-        guard let dir = dataDir(flag) else { return 2 }
+    public static func replay(dataDir flag: String?, configPath: String? = nil, pixel: String?) -> Int32 {
+        guard let dir = dataDir(flag, configPath: configPath) else { return 2 }
         do {
             let queue = try DurableQueue(directory: dir, options: DurableQueue.Options())
             defer { queue.close() }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let result = try queue.replayDeadLetters(
                 pixelID: pixel, nowMs: now, maxAgeSeconds: EventProcessor.maxAgeSeconds)
-            print("replayed \(result.replayed) event(s); \(result.kept) kept (outside Meta's 7-day window)")
+            print(
+                "replayed \(result.replayed) event(s); \(result.kept) kept (too old to deliver: more than 7 days less an hour) in \(dir)"
+            )
             return 0
         } catch {
             printErr("pixelrelay: replay failed: \(error)")

@@ -45,6 +45,14 @@ struct CheckConfig: ParsableCommand {
     }
 }
 
+/// Where the `queue` commands find the data directory.
+struct QueueLocation: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Queue directory (default: PIXELRELAY_DATA_DIR, else the config's).")
+    var dataDir: String?
+    @Option(help: "Config file whose storage.data_dir to use (default: the same search as serve).")
+    var config: String?
+}
+
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect the durable queue and dead letters.",
@@ -53,9 +61,9 @@ struct Queue: ParsableCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Queue depth, bytes, oldest event age and dead letters per pixel.")
-        @Option(name: .customLong("data-dir")) var dataDir: String?
+        @OptionGroup var location: QueueLocation
         func run() throws {
-            let code = Runner.queueStats(dataDir: dataDir)
+            let code = Runner.queueStats(dataDir: location.dataDir, configPath: location.config)
             if code != 0 { throw ExitCode(code) }
         }
     }
@@ -63,9 +71,9 @@ struct Queue: ParsableCommand {
     struct DeadLetters: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dead-letters", abstract: "List dead-lettered events (reason, pixel, event name, id, time).")
-        @Option(name: .customLong("data-dir")) var dataDir: String?
+        @OptionGroup var location: QueueLocation
         func run() throws {
-            let code = Runner.deadLetters(dataDir: dataDir)
+            let code = Runner.deadLetters(dataDir: location.dataDir, configPath: location.config)
             if code != 0 { throw ExitCode(code) }
         }
     }
@@ -73,10 +81,10 @@ struct Queue: ParsableCommand {
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move dead letters still inside Meta's 7-day window back into the queue.")
-        @Option(name: .customLong("data-dir")) var dataDir: String?
+        @OptionGroup var location: QueueLocation
         @Option(name: .customLong("pixel")) var pixel: String?
         func run() throws {
-            let code = Runner.replay(dataDir: dataDir, pixel: pixel)
+            let code = Runner.replay(dataDir: location.dataDir, configPath: location.config, pixel: pixel)
             if code != 0 { throw ExitCode(code) }
         }
     }

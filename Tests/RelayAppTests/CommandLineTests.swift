@@ -83,6 +83,15 @@ struct CommandLineTests {
         #expect(named.status == 0, "\(named.output)")
     }
 
+    @Test("queue stats --config reads the data directory from that file")
+    func queueStatsWithConfig() async throws {
+        let (status, output) = try await Self.run(
+            ["queue", "stats", "--config", "other.json"],
+            files: ["other.json": #"{ "storage": { "data_dir": "./elsewhere" } }"#])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("queue ./elsewhere:"), "\(output)")
+    }
+
     @Test("check-config names an unset ${VAR} and never prints a secret's value")
     func secretsAndVariables() async throws {
         let config =

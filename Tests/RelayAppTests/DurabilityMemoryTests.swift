@@ -51,14 +51,17 @@ extension DurabilityEndToEndTests {
             let pid = try #require(rig.process?.pid)
             let underLoad = try #require(Self.statusKiB(pid, "VmHWM"))
             #expect(underLoad <= Self.limitKiB, "peak RSS under load \(underLoad) KiB")
-            #expect(Self.metric(rig, "pixelrelay_queue_events") == Double(acked))
+            // Every acknowledged event is queued; a request answered after the client gave up (a slow
+            // moment under a parallel test run) may add a few more, never more than were sent.
+            let queued = try #require(Self.metric(rig, "pixelrelay_queue_events"))
+            #expect(queued >= Double(acked) && queued <= Double(load.sent.count), "\(queued) queued, \(acked) acked")
 
             #expect(rig.stop().status == 0)
             try rig.start()
             let restarted = try #require(rig.process?.pid)
             #expect(
                 await DurabilityRig.waitUntil(timeoutMs: 10_000) {
-                    Self.metric(rig, "pixelrelay_queue_events") == Double(acked)
+                    Self.metric(rig, "pixelrelay_queue_events") == queued
                 }, "the backlog is recovered")
             let afterRecovery = try #require(Self.statusKiB(restarted, "VmHWM"))
             #expect(afterRecovery <= Self.limitKiB, "peak RSS after recovering \(acked) events: \(afterRecovery) KiB")
