@@ -34,7 +34,7 @@ test: test-deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate-k8s
 	$(MAKE) --no-print-directory browser-test
-	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
+	PIXELRELAY_TEST_REQUIRE_FIU=1 $(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
 
 browser-test: build
 	Tests/browser/run-gateway.sh .build/debug/pixelrelay

@@ -29,7 +29,9 @@ import Testing
         #expect(config.isDryRun)
     }
 
-    @Test("every default config/README.md states for a key is that key's value in config/pixelrelay.json")
+    @Test(
+        "every default config/README.md states for a server, storage, graph_api, admin, logging or top-level key is its value in config/pixelrelay.json"
+    )
     func documentedDefaults() throws {
         let readme = try String(contentsOf: Self.root.appendingPathComponent("config/README.md"), encoding: .utf8)
         let shipped = try JSONParser.parse(
