@@ -34,14 +34,6 @@ struct ReloadTests {
         return client.readResponses(1).first?.status
     }
 
-    static func waitForLog(_ gw: E2EGateway, _ needle: String, count: Int) async -> Bool {
-        for _ in 0..<200 {
-            if gw.log.components(separatedBy: needle).count - 1 >= count { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
     @Test("SIGHUP applies a new test event code to the next request and keeps the old config when the file is broken")
     func reload() async throws {
         let gw = try await E2EGateway.start(config: Self.config(testEventCode: "HUPOLD1"))
@@ -55,13 +47,16 @@ struct ReloadTests {
         try Self.config(testEventCode: "HUPNEW2").write(
             toFile: gw.base + "/config.json", atomically: true, encoding: .utf8)
         #expect(kill(gw.process.pid, SIGHUP) == 0)
-        #expect(await Self.waitForLog(gw, "pixel tokens and test event codes reloaded", count: 1), "\(gw.log)")
+        #expect(
+            await DurabilityRig.waitUntil(timeoutMs: 4_000) {
+                gw.log.contains("pixel tokens and test event codes reloaded")
+            }, "\(gw.log)")
         #expect(try await Self.codeOfNextEvent(gw) == "HUPNEW2")
         #expect(Self.health(client) == 200, "the connection opened before the reload is still served")
 
         try "{ \"sites\": [".write(toFile: gw.base + "/config.json", atomically: true, encoding: .utf8)
         #expect(kill(gw.process.pid, SIGHUP) == 0)
-        #expect(await Self.waitForLog(gw, "keeping the old one", count: 1), "\(gw.log)")
+        #expect(await DurabilityRig.waitUntil(timeoutMs: 4_000) { gw.log.contains("keeping the old one") }, "\(gw.log)")
         #expect(try await Self.codeOfNextEvent(gw) == "HUPNEW2")
         #expect(kill(gw.process.pid, 0) == 0, "still running")
     }
