@@ -94,10 +94,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
         case (.head, "tr"):
             // What a GET would answer, without recording an event: HEAD is safe (link checkers and
             // prefetchers send it), and a HEAD carries no event to count.
-            send(
-                HTTPResponse(
-                    status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")],
-                    body: Pages.gif))
+            send(Self.pixelGIF(headers: []))
         case (.get, "tr"), (.post, "tr"):
             // A POST carries its parameters as a form body, and may carry some (`id`, `ev`) in the URL as
             // the pixel's own requests do; the body's come first, so they win a repeated name.
@@ -113,11 +110,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
                     if outcome.status == 202 {
                         send(
                             isGet
-                                ? HTTPResponse(
-                                    status: 200,
-                                    headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")]
-                                        + outcome.headers,
-                                    body: Pages.gif)
+                                ? Self.pixelGIF(headers: outcome.headers)
                                 : HTTPResponse(status: 204, headers: outcome.headers))
                     } else {
                         send(Self.response(outcome, contentType: "application/json"))
@@ -216,5 +209,12 @@ final class Router: HTTPResponder, @unchecked Sendable {
     /// Path text safe to echo inside a JSON string.
     static func safe(_ s: String) -> String {
         String(s.prefix(100).unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.map(Character.init))
+    }
+
+    /// The 1×1 GIF `/tr` answers to an image request, never cached, with `headers` (cookies, CORS) added.
+    static func pixelGIF(headers: [(name: String, value: String)]) -> HTTPResponse {
+        HTTPResponse(
+            status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")] + headers,
+            body: Pages.gif)
     }
 }

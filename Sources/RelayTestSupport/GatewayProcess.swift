@@ -80,15 +80,9 @@ public final class GatewayProcess {
     public func stop(signal: Int32 = SIGTERM, timeoutMs: Int = 15000) -> (status: Int32, ms: Int) {
         let start = Self.nowMs()
         kill(pid, signal)
-        var status: Int32 = 0
-        while Self.nowMs() - start < timeoutMs {
-            if waitpid(pid, &status, WNOHANG) == pid {
-                let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-                return (code, Self.nowMs() - start)
-            }
-            usleep(5_000)
-        }
+        if let code = waitForExit(timeoutMs: timeoutMs) { return (code, Self.nowMs() - start) }
         kill(pid, SIGKILL)
+        var status: Int32 = 0
         waitpid(pid, &status, 0)
         return (-1, Self.nowMs() - start)
     }

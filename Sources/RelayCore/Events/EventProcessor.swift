@@ -10,10 +10,10 @@ public final class EventProcessor {
     public static let metaMaxAgeSeconds: Int64 = 7 * 24 * 3600
     /// The oldest `event_time` accepted: Meta's 7 days less an hour, so an accepted event still has
     /// most of that hour to be delivered (``deliverableAgeSeconds``) rather than expiring at once.
-    public static let maxAgeSeconds: Int64 = 7 * 24 * 3600 - 3600
+    public static let maxAgeSeconds: Int64 = metaMaxAgeSeconds - 3600
     /// The age at which the forwarder stops trying and dead-letters an event as expired: Meta's 7 days
     /// less 5 minutes for clock skew and the request's own time.
-    public static let deliverableAgeSeconds: Int64 = 7 * 24 * 3600 - 300
+    public static let deliverableAgeSeconds: Int64 = metaMaxAgeSeconds - 300
     public static let actionSources: Set<String> = [
         "email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging",
         "other",
