@@ -14,27 +14,33 @@ public final class RawHTTPClient {
     ///   - timeoutMs: how long each read (or blocked write) waits.
     ///   - receiveBufferBytes: a small SO_RCVBUF makes a slow reader (it is set before connecting).
     public init(port: Int, timeoutMs: Int = 5000, receiveBufferBytes: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        // Set up in a local: `fd` is assigned only once connected. (Had the initializer thrown with `fd`
+        // set, `deinit` would close it a second time, and in a test process full of parallel tests that
+        // number may already belong to someone else's socket.)
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        if socketFD < 0 { throw RawHTTPError.connect(errno) }
         if var size = receiveBufferBytes {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            setsockopt(socketFD, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         var tv = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         // A stuck server fails the test instead of hanging it.
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         if rc != 0 {
-            close(fd)
-            throw RawHTTPError.connect(errno)
+            let error = errno
+            close(socketFD)
+            throw RawHTTPError.connect(error)
         }
+        fd = socketFD
     }
 
     deinit { close(fd) }
