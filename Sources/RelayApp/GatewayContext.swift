@@ -44,9 +44,10 @@ final class GatewayContext: Sendable {
 
     /// The pixels an event goes to: its `pixel_id` when the site has it, else all of the site's pixels.
     /// In dry-run with no pixels at all, the event's own `pixel_id` (if it is a valid id) or `dry-run`.
-    func pixelIDs(for event: ProcessedEvent, site: SiteConfig) -> [String] {
+    func pixelIDs(for event: ProcessedEvent, site entry: SiteDirectory.Site) -> [String] {
+        let site = entry.config
         if let requested = event.requestedPixelID, site.pixel(id: requested) != nil { return [requested] }
-        if !site.pixels.isEmpty { return site.pixels.map(\.pixelID) }
+        if !entry.pixelIDs.isEmpty { return entry.pixelIDs }
         guard config.isDryRun else { return [] }
         if let requested = event.requestedPixelID, !requested.isEmpty, requested.count <= 64,
             requested.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })

@@ -14,6 +14,8 @@ final class IngestHandler: @unchecked Sendable {
     let eventsAccepted: Metrics.CounterHandle
     /// Loop-thread only (see `botVerdict`).
     private var lastUserAgent: (userAgent: String?, verdict: String?)?
+    /// Loop-thread only: the event ids of the request being handled, reused (one allocation less per beacon).
+    private var ids: [String] = []
 
     init(gateway: GatewayContext) {
         self.gateway = gateway
@@ -32,12 +34,13 @@ final class IngestHandler: @unchecked Sendable {
     }
 
     /// Handles a beacon whose events are already extracted (from JSON or from `/tr` parameters).
-    /// `respond` is called exactly once, possibly on the queue's commit thread.
+    /// `send` is called exactly once (with the response `answer` calls for), possibly on the queue's commit thread.
     func ingest(
         _ request: HTTPRequest, connection: ConnectionInfo,
-        events eventsResult: () -> Result<[BeaconEvent], EventRejection>,
-        respond: @escaping @Sendable (Outcome) -> Void
+        events eventsResult: () -> Result<[BeaconEvent], EventRejection>, answer: Answer,
+        send: @escaping @Sendable (HTTPResponse) -> Void
     ) {
+        let respond = Reply(answer: answer, send: send)
         let nowMs = Clock.nowMs()
         let metrics = gateway.metrics
         let origin = request.headers["origin"]
@@ -52,10 +55,10 @@ final class IngestHandler: @unchecked Sendable {
         if case .forbidden? = originMatch { originRefused = true } else { originRefused = false }
         var cors: [(name: String, value: String)] = []
         if let origin, !originRefused {
-            cors = [
-                ("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
-                ("Vary", "Origin"),
-            ]
+            cors.reserveCapacity(5)  // and the two Set-Cookie fields, in place (see `headers`)
+            cors.append(("Access-Control-Allow-Origin", origin))
+            cors.append(("Access-Control-Allow-Credentials", "true"))
+            cors.append(("Vary", "Origin"))
         } else if origin != nil {
             cors = [("Vary", "Origin")]
         }
@@ -127,7 +130,7 @@ final class IngestHandler: @unchecked Sendable {
 
         let botMatch = trusted ? nil : botVerdict(userAgent: context.userAgent)
         var queued: [QueuedEvent] = []
-        var ids: [String] = []
+        ids.removeAll(keepingCapacity: true)
         var errors: [(Int, String)] = []
         var dropped: [(Int, String)] = []
         var warnings: [(Int, String)] = []
@@ -157,7 +160,7 @@ final class IngestHandler: @unchecked Sendable {
                 } else if !site.config.events.allows(event.eventName) {
                     reason = "filtered"
                 }
-                let pixels = gateway.pixelIDs(for: event, site: site.config)
+                let pixels = gateway.pixelIDs(for: event, site: site)
                 if reason == nil, pixels.isEmpty { reason = "no_pixel" }
                 if let reason {
                     dropped.append((index, reason))
@@ -178,7 +181,17 @@ final class IngestHandler: @unchecked Sendable {
             }
         }
 
-        var headers = cors
+        let received = events.count
+        let acceptedCount = received - errors.count
+        let body = Self.summary(
+            received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
+        if acceptedCount == 0 {
+            // Nothing was accepted: no cookie either (a value minted for a rejected event identifies nothing).
+            respond(Outcome(status: 400, body: body, headers: cors))
+            return
+        }
+        let corsCount = cors.count
+        var headers = consume cors  // no copy: the cookies go into the same buffer
         // Advertising cookies are set only with consent: a browser that denied ad_storage gets none.
         if consentDenied {
             context.setFbp = nil
@@ -200,15 +213,6 @@ final class IngestHandler: @unchecked Sendable {
                         name: "_fbc", value: v, domain: site.config.cookieDomain, secure: !Self.isLocal(requestHost))
                 ))
         }
-        let received = events.count
-        let acceptedCount = received - errors.count
-        let body = Self.summary(
-            received: received, accepted: acceptedCount, ids: ids, errors: errors, dropped: dropped, warnings: warnings)
-        if acceptedCount == 0 {
-            // Nothing was accepted: no cookie either (a value minted for a rejected event identifies nothing).
-            respond(Outcome(status: 400, body: body, headers: cors))
-            return
-        }
         if queued.isEmpty {
             respond(Outcome(status: 202, body: body, headers: headers))
             return
@@ -217,7 +221,6 @@ final class IngestHandler: @unchecked Sendable {
         let siteName = site.config.name
         let acceptedEvents = accepted
         let acceptedHeaders = headers
-        let corsHeaders = cors
         let eventsAccepted = eventsAccepted
         // Committed when the loop's pass ends (Router.passDidEnd), together with the pass's other beacons.
         gateway.queue.append(queued, deferCommit: true) { result in
@@ -241,9 +244,34 @@ final class IngestHandler: @unchecked Sendable {
                 respond(
                     Outcome(
                         status: 503, body: Self.error("not accepted: \(failure); retry later"),
-                        headers: corsHeaders + [("Retry-After", "5")]))
+                        headers: acceptedHeaders.prefix(corsCount) + [("Retry-After", "5")]))
             }
         }
+    }
+
+    /// How a route answers: `/events` in JSON; `/tr` with the GIF (GET) or 204 (POST) when accepted.
+    enum Answer {
+        case json, pixelImage, pixelForm
+    }
+
+    /// Sends outcomes the way the route answers (a value: capturing it allocates nothing more).
+    struct Reply: Sendable {
+        let answer: Answer
+        let send: @Sendable (HTTPResponse) -> Void
+
+        func callAsFunction(_ outcome: Outcome) { send(IngestHandler.render(answer, outcome)) }
+    }
+
+    /// The response for an outcome.
+    static func render(_ answer: Answer, _ o: Outcome) -> HTTPResponse {
+        if o.status == 202 {
+            switch answer {
+            case .json: break
+            case .pixelImage: return Router.pixelGIF(headers: o.headers)
+            case .pixelForm: return HTTPResponse(status: 204, headers: o.headers)
+            }
+        }
+        return HTTPResponse(status: o.status, contentType: "application/json", headers: o.headers, body: o.body)
     }
 
     /// The bot check, remembering the last user agent: a client's beacons (and most of a site's

@@ -88,7 +88,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
                     }
                     return BeaconBody.events(in: parsed).map { $0.map(BeaconEvent.value) }
                 },
-                respond: { send(Self.response($0, contentType: "application/json")) })
+                answer: .json, send: send)
         case (.options, "events"), (.options, "tr"):
             send(preflight(request))
         case (.head, "tr"):
@@ -102,20 +102,10 @@ final class Router: HTTPResponder, @unchecked Sendable {
                 request.method == .post
                 ? QueryString.parse(String(decoding: request.body, as: UTF8.self)) + QueryString.parse(request.query)
                 : QueryString.parse(request.query)
-            let isGet = request.method == .get
             ingest.ingest(
                 request, connection: connection,
                 events: { TrackingParameters.event(from: pairs).map { $0.map(BeaconEvent.value) } },
-                respond: { outcome in
-                    if outcome.status == 202 {
-                        send(
-                            isGet
-                                ? Self.pixelGIF(headers: outcome.headers)
-                                : HTTPResponse(status: 204, headers: outcome.headers))
-                    } else {
-                        send(Self.response(outcome, contentType: "application/json"))
-                    }
-                })
+                answer: request.method == .get ? .pixelImage : .pixelForm, send: send)
         case (.get, "healthz"), (.head, "healthz"):
             send(HTTPResponse(status: 200, contentType: "application/json", body: "{\"status\":\"ok\"}"))
         case (.get, "readyz"), (.head, "readyz"):
@@ -202,10 +192,6 @@ final class Router: HTTPResponder, @unchecked Sendable {
             ])
     }
 
-    static func response(_ o: IngestHandler.Outcome, contentType: String) -> HTTPResponse {
-        HTTPResponse(status: o.status, headers: [("Content-Type", contentType)] + o.headers, body: o.body)
-    }
-
     /// Path text safe to echo inside a JSON string.
     static func safe(_ s: String) -> String {
         String(s.prefix(100).unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.map(Character.init))
@@ -214,7 +200,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
     /// The 1×1 GIF `/tr` answers to an image request, never cached, with `headers` (cookies, CORS) added.
     static func pixelGIF(headers: [(name: String, value: String)]) -> HTTPResponse {
         HTTPResponse(
-            status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-store")] + headers,
+            status: 200, contentType: "image/gif", headers: [("Cache-Control", "no-store")] + headers,
             body: Pages.gif)
     }
 }

@@ -11,7 +11,12 @@ struct SiteDirectory: Sendable {
     /// One site, shared.
     final class Site: Sendable {
         let config: SiteConfig
-        init(_ config: SiteConfig) { self.config = config }
+        /// The ids of `config.pixels`, made once: most events go to all of them.
+        let pixelIDs: [String]
+        init(_ config: SiteConfig) {
+            self.config = config
+            pixelIDs = config.pixels.map(\.pixelID)
+        }
     }
 
     enum Match {

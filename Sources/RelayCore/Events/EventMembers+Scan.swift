@@ -20,7 +20,10 @@ extension EventMembers {
     ///   - limits: the limits the full parser would apply.
     /// - Returns: the event's members, or nil when the full parser must decide.
     static func scan(_ body: UnsafeRawBufferPointer, limits: JSONLimits = .init()) -> EventMembers? {
-        guard body.count <= limits.maxBytes, let base = body.baseAddress, body.count > 0 else { return nil }
+        // (Under 4 GiB: `SeenKeys` packs offsets in 32 bits.)
+        guard body.count <= limits.maxBytes, body.count < 1 << 32, let base = body.baseAddress, body.count > 0 else {
+            return nil
+        }
         var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: body.count, limits: limits)
         do {
             return try scanner.scanEvent()
@@ -152,8 +155,7 @@ extension JSONScanner {
         var compact = true
         var data = CompactCustomData(bytes: [])
         if try !enterContainer(closer: UInt8(ascii: "}"), compact: &compact) {
-            var keys: [(start: Int, length: Int)] = []
-            keys.reserveCapacity(8)
+            var keys = SeenKeys()
             while true {
                 let key = try skipMemberKey(seen: &keys, compact: &compact)
                 if Self.isKey(p + key.start, key.length, "value") || Self.isKey(p + key.start, key.length, "currency") {

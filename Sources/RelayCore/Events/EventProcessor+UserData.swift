@@ -14,6 +14,20 @@ extension EventProcessor {
         }
         for (index, field) in PIIField.allCases.enumerated() {
             guard let raw = members.pii[index], raw != .null else { continue }
+            if case .string(let value) = raw {
+                // One value, the usual case: no arrays.
+                switch hasher.normalize(field, value: value, country: country) {
+                case .success(let normalized):
+                    writer.key(field.rawValue)
+                    writer.beginArray()
+                    hasher.writeHash(normalized, to: &writer)
+                    writer.endArray()
+                    keys.insert(MatchKeys.forField(field))
+                case .failure(let failure):
+                    dropped.append(failure)
+                }
+                continue
+            }
             guard let values = Self.strings(raw) else {
                 return EventRejection("user_data.\(field.rawValue) must be a string or an array of strings")
             }
@@ -119,7 +133,10 @@ extension EventProcessor {
                 value = FacebookCookies.mintFbc(index: context.cookieIndex, nowMs: context.nowMs, fbclid: fbclid)
             }
         }
-        if let value, FacebookCookies.isWellFormed(value), cookieClick != FacebookCookies.clickID(ofFbc: value) {
+        // (A well-formed value always has a click id: without a cookie there is none to compare.)
+        if let value, FacebookCookies.isWellFormed(value),
+            cookieClick.map({ $0 != FacebookCookies.clickID(ofFbc: value) }) ?? true
+        {
             context.setFbc = value
         }
         context.fbcDecision = .some(value)

@@ -176,7 +176,8 @@ public final class EventProcessor {
             warnings.append("\(key) is not an event field; ignored")
         }
 
-        var writer = JSONWriter(capacity: 768)
+        // A browser event with hashes, user agent and URL is ~900 bytes: growing the buffer would copy it.
+        var writer = JSONWriter(capacity: 1536)
         var keys: MatchKeys = []
         var dropped: [NormalizationFailure] = []
         writer.beginObject()

@@ -42,8 +42,7 @@ extension JSONScanner {
 
     mutating func skipObject(compact: inout Bool) throws(JSONError) {
         if try enterContainer(closer: UInt8(ascii: "}"), compact: &compact) { return }
-        var keys: [(start: Int, length: Int)] = []
-        keys.reserveCapacity(8)
+        var keys = SeenKeys()
         while true {
             _ = try skipMemberKey(seen: &keys, compact: &compact)
             try skipValue(compact: &compact)
@@ -57,7 +56,7 @@ extension JSONScanner {
     /// or past ``linearKeyScanLimit`` keys (see the type's note).
     /// - Returns: where the key's bytes start and their length.
     mutating func skipMemberKey(
-        seen: inout [(start: Int, length: Int)], compact: inout Bool
+        seen: inout SeenKeys, compact: inout Bool
     ) throws(JSONError) -> (start: Int, length: Int) {
         if seen.count == limits.maxMembers {
             throw JSONError(offset: i, message: "object with more than \(limits.maxMembers) members")
@@ -72,8 +71,11 @@ extension JSONScanner {
         }
         let key = try scanString()
         guard lastStringWasPlainASCII else { throw JSONError(offset: offset, message: "key not plain ASCII") }
-        for other in seen where other.length == key.length && Self.same(p + other.start, p + key.start, key.length) {
-            throw JSONError(offset: offset, message: "duplicate key")
+        for index in 0..<seen.count {
+            let other = seen[index]
+            if other.length == key.length && Self.same(p + other.start, p + key.start, key.length) {
+                throw JSONError(offset: offset, message: "duplicate key")
+            }
         }
         seen.append((key.start, key.length))
         skipWhitespace(compact: &compact)

@@ -52,9 +52,28 @@ public final class SHA256Digest {
         return string.withUTF8 { digestHex(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Writes the lowercase hex SHA-256 of the UTF-8 bytes of `string` as a JSON string value, with no
+    /// `String` in between (one allocation less per hashed field).
+    ///
+    /// - Parameters:
+    ///   - string: The message.
+    ///   - writer: Where the quoted hex goes (as one value: commas are the writer's).
+    public func writeHex(of string: String, to writer: inout JSONWriter) {
+        var string = string
+        string.withUTF8 { message in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 66) { out in
+                out[0] = UInt8(ascii: "\"")
+                out[65] = UInt8(ascii: "\"")
+                digest(UnsafeRawBufferPointer(message), hexInto: UnsafeMutableBufferPointer(rebasing: out[1..<65]))
+                writer.raw(UnsafeBufferPointer(out))
+            }
+        }
+    }
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    private func digestHex(_ message: UnsafeRawBufferPointer) -> String {
+    /// Hashes `message` and writes the 64 hex digits into `out`.
+    private func digest(_ message: UnsafeRawBufferPointer, hexInto out: UnsafeMutableBufferPointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { digest in
             var length: UInt32 = 0
             let ok =
@@ -62,16 +81,20 @@ public final class SHA256Digest {
                 && EVP_DigestUpdate(context, message.baseAddress, message.count) == 1
                 && EVP_DigestFinal_ex(context, digest.baseAddress, &length) == 1
             precondition(ok && length == 32, "OpenSSL SHA-256 failed")
-            return Self.hexDigits.withUnsafeBufferPointer { digits in
-                String(unsafeUninitializedCapacity: 64) { out in
-                    for index in 0..<32 {
-                        let byte = digest[index]
-                        out[2 * index] = digits[Int(byte >> 4)]
-                        out[2 * index + 1] = digits[Int(byte & 0x0F)]
-                    }
-                    return 64
+            Self.hexDigits.withUnsafeBufferPointer { digits in
+                for index in 0..<32 {
+                    let byte = digest[index]
+                    out[2 * index] = digits[Int(byte >> 4)]
+                    out[2 * index + 1] = digits[Int(byte & 0x0F)]
                 }
             }
+        }
+    }
+
+    private func digestHex(_ message: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 64) { out in
+            digest(message, hexInto: out)
+            return 64
         }
     }
 }

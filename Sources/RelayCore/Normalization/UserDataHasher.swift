@@ -37,20 +37,48 @@ public struct UserDataHasher {
         hashes.reserveCapacity(values.count)
         var dropped: [NormalizationFailure] = []
         for raw in values {
-            let prepared = UnicodeText.prepare(raw)
-            let hash: String
-            if Normalizer.isSHA256Hex(prepared.text) {
-                hash = prepared.text
-            } else {
-                switch Normalizer.applyRule(field, prepared, country: country, currentYear: currentYear) {
-                case .success(let normalized): hash = digest.hex(normalized)
-                case .failure(let failure):
-                    dropped.append(failure)
-                    continue
-                }
+            switch hash(field, value: raw, country: country) {
+            case .success(let hash): if !hashes.contains(hash) { hashes.append(hash) }
+            case .failure(let failure): dropped.append(failure)
             }
-            if !hashes.contains(hash) { hashes.append(hash) }
         }
         return (hashes, dropped)
+    }
+
+    /// Normalises and hashes one value (the usual case: a field sent as a plain string, hashed without
+    /// the arrays of ``hash(_:values:country:)``).
+    ///
+    /// - Parameters:
+    ///   - field: The `user_data` key.
+    ///   - value: The raw value.
+    ///   - country: The event's normalised, lowercase alpha-2 country, or nil when unknown.
+    /// - Returns: The hash, or why the value was dropped.
+    public func hash(_ field: PIIField, value: String, country: String?) -> Result<String, NormalizationFailure> {
+        normalize(field, value: value, country: country).map { $0.isHash ? $0.text : digest.hex($0.text) }
+    }
+
+    /// Step 1–3 for one value: the already-computed hash it is, or the normalised text to hash with
+    /// ``writeHash(_:to:)``.
+    ///
+    /// - Parameters:
+    ///   - field: The `user_data` key.
+    ///   - value: The raw value.
+    ///   - country: The event's normalised, lowercase alpha-2 country, or nil when unknown.
+    /// - Returns: The text and whether it is a hash already, or why the value was dropped.
+    public func normalize(
+        _ field: PIIField, value: String, country: String?
+    ) -> Result<(text: String, isHash: Bool), NormalizationFailure> {
+        let prepared = UnicodeText.prepare(value)
+        if Normalizer.isSHA256Hex(prepared.text) { return .success((prepared.text, true)) }
+        return Normalizer.applyRule(field, prepared, country: country, currentYear: currentYear).map { ($0, false) }
+    }
+
+    /// Writes what ``normalize(_:value:country:)`` returned as the JSON string of its hash.
+    public func writeHash(_ normalized: (text: String, isHash: Bool), to writer: inout JSONWriter) {
+        if normalized.isHash {
+            writer.string(normalized.text)
+        } else {
+            digest.writeHex(of: normalized.text, to: &writer)
+        }
     }
 }

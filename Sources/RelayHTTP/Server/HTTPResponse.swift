@@ -5,6 +5,9 @@
 public struct HTTPResponse: Sendable {
     /// Status code, e.g. 202.
     public var status: Int
+    /// The `Content-Type`, written first when set. Kept out of `headers` so that a handler's own header
+    /// list is used as it is, not copied into a new array behind it once per response.
+    public var contentType: String?
     /// Header fields in order (names as they should be written).
     public var headers: [(name: String, value: String)]
     /// The body.
@@ -15,10 +18,11 @@ public struct HTTPResponse: Sendable {
     public var abort: Bool
 
     public init(
-        status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], close: Bool = false,
-        abort: Bool = false
+        status: Int, contentType: String? = nil, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        close: Bool = false, abort: Bool = false
     ) {
         self.status = status
+        self.contentType = contentType
         self.headers = headers
         self.body = body
         self.close = close
@@ -27,7 +31,7 @@ public struct HTTPResponse: Sendable {
 
     /// A response with a UTF-8 body and a content type.
     public init(status: Int, contentType: String, body: String, headers: [(name: String, value: String)] = []) {
-        self.init(status: status, headers: [("Content-Type", contentType)] + headers, body: Array(body.utf8))
+        self.init(status: status, contentType: contentType, headers: headers, body: Array(body.utf8))
     }
 
     /// Serialises the head and body into `out`.
@@ -38,6 +42,11 @@ public struct HTTPResponse: Sendable {
     ///   - date: the preformatted `Date` header value.
     func write(into out: inout [UInt8], keepAlive: Bool, announceKeepAlive: Bool, headOnly: Bool, date: [UInt8]) {
         out.append(contentsOf: HTTPResponse.statusLine(status))
+        if let contentType {
+            out.append(contentsOf: HTTPResponse.contentTypePrefix)
+            out.append(contentsOf: contentType.utf8)
+            out.append(contentsOf: HTTPResponse.crlf)
+        }
         for h in headers {
             out.append(contentsOf: h.name.utf8)
             out.append(0x3A)
@@ -66,6 +75,7 @@ public struct HTTPResponse: Sendable {
 
     static let crlf: [UInt8] = [0x0D, 0x0A]
     static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    static let contentTypePrefix = Array("Content-Type: ".utf8)
     static let connectionClose = Array("Connection: close\r\n".utf8)
     static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
     /// The interim answer to `Expect: 100-continue`.

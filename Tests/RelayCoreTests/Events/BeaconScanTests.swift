@@ -149,6 +149,19 @@ struct BeaconScanTests {
         }
     }
 
+    @Test(
+        "a repeated custom_data key is found whether its first use is among the eight kept inline or after them",
+        arguments: [1, 7, 8, 9, 12])
+    func repeatedCustomDataKeysPastTheInlineEight(first: Int) {
+        let keys = (1...12).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let unique = "{\"event_name\":\"Lead\",\"custom_data\":{\(keys)}}"
+        #expect(Self.scan(Array(unique.utf8))?.compactCustomData != nil)
+        #expect(difference(Array(unique.utf8)) == nil)
+        let repeated = "{\"event_name\":\"Lead\",\"custom_data\":{\(keys),\"k\(first)\":0}}"
+        #expect(Self.scan(Array(repeated.utf8)) == nil)
+        #expect(throws: JSONError.self) { try JSONParser.parse(Array(repeated.utf8)) }
+    }
+
     @Test("tight member limits apply to the scan as to the parser")
     func memberLimitsApply() {
         let tight = JSONLimits(maxMembers: 2)

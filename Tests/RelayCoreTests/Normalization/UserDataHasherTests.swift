@@ -40,6 +40,30 @@ import Testing
         }
     }
 
+    @Test(
+        "one value written straight into JSON gives the hash the array path gives, or the same drop",
+        arguments: [
+            (PIIField.em, " Jane.Doe+Shop@Example.com "), (.ph, "+49 151 2345 6789"), (.fn, "José"),
+            (.em, "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824"), (.ph, "no digits"),
+            (.ge, "x"),
+        ])
+    func oneValueIntoJSON(field: PIIField, value: String) throws {
+        let expected = hasher.hash(field, values: [value], country: "de")
+        switch hasher.normalize(field, value: value, country: "de") {
+        case .success(let normalized):
+            var writer = JSONWriter()
+            writer.beginArray()
+            hasher.writeHash(normalized, to: &writer)
+            writer.endArray()
+            let written = String(decoding: writer.bytes, as: UTF8.self)
+            #expect(written == "[\"\(try #require(expected.hashes.first))\"]")
+            #expect(try hasher.hash(field, value: value, country: "de").get() == expected.hashes.first)
+        case .failure(let failure):
+            #expect(expected.hashes.isEmpty)
+            #expect(expected.dropped == [failure])
+        }
+    }
+
     @Test("near-misses of a SHA-256 are normalised like any other input")
     func notAlreadyHashed() {
         let sixtyThree = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982"
