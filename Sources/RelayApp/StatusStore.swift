@@ -149,7 +149,10 @@ public final class StatusStore: Sendable {
         case .expired: outcome = "expired"; error = "older than Meta's 7-day window"
         }
         state.withLock { s in
-            for id in r.eventIDs {
+            // Only the newest `capacity` events of a batch can be on the page (the events of one pixel
+            // are reported in the order they were accepted): a 1,000-event batch needs 200 look-ups
+            // under the lock the commit thread's completions take too, not 1,000.
+            for id in r.eventIDs.suffix(capacity) {
                 let key = RecentKey(eventID: id, pixelID: r.pixelID)
                 if let i = s.recentIndex[key] {
                     s.recent[i].outcome = outcome

@@ -58,6 +58,23 @@ import Testing
         #expect(outcomes == ["b@1: queued", "a@2: queued", "a@1: delivered"])
     }
 
+    @Test("a batch larger than the page updates the events the page can show, recorded before or after")
+    func largeBatchUpdatesTheNewest() {
+        let store = StatusStore(capacity: 3)
+        let ids = (1...10).map { "e\($0)" }
+        for id in ids.prefix(8) {
+            store.accepted(Self.event(id), pixelIDs: ["1"], site: "shop", nowMs: 5, outcome: "queued")
+        }
+        store.apply(Self.report(ids, .delivered), nowMs: 10)
+        // e9 and e10 are recorded after the report: their early outcome is waiting for them.
+        for id in ids.suffix(2) {
+            store.accepted(Self.event(id), pixelIDs: ["1"], site: "shop", nowMs: 11, outcome: "queued")
+        }
+        let shown = store.snapshot().recent.map { "\($0.eventID): \($0.outcome)" }
+        #expect(shown == ["e10: delivered", "e9: delivered", "e8: delivered"])
+        #expect(store.snapshot().delivered == 10)
+    }
+
     @Test("reports for events never recorded here (recovered after a restart) do not pile up")
     func unclaimedReportsAreBounded() {
         let store = StatusStore(capacity: 2)
