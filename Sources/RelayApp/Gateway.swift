@@ -150,6 +150,12 @@ public final class Gateway: @unchecked Sendable {
             "pixelrelay_queue_group_commits_total", type: "counter",
             "Group commits (one write + fdatasync per dirty file, shared by every append waiting)")
         m.describe("pixelrelay_queue_fsyncs_total", type: "counter", "fdatasync calls on queue segments")
+        m.describe(
+            "pixelrelay_queue_commit_backlog_bytes", type: "gauge",
+            "Bytes of accepted beacons waiting for the next fsync")
+        m.describe(
+            "pixelrelay_queue_commit_backlog_refused_total", type: "counter",
+            "Beacons refused (503) because the bytes waiting for fsync were at their in-memory bound")
     }
 }
 

@@ -23,15 +23,33 @@ final class Pages: @unchecked Sendable {
 
     // MARK: readiness
 
-    func readiness() -> HTTPResponse {
-        let stats = context.queue.stats()
+    /// How long `/readyz` reports a refusal at the commit backlog's bound.
+    static let backlogRefusalMemory: Duration = .seconds(2)
+
+    /// Why the gateway cannot take events now (empty when it can).
+    static func unreadiness(_ stats: QueueStats, maxQueueBytes: Int64) -> [String] {
         var reasons: [String] = []
         if stats.diskFull { reasons.append("disk full: new events are refused until space returns") }
         if stats.fatalError != nil { reasons.append("queue I/O error: restart required") }
+        // The disk's syncs fell behind ingest: beacons past the in-memory bound were answered 503 (they
+        // are counted as queue_full). Not ready for a moment, so a balancer sends traffic elsewhere.
+        let backlog = stats.commitBacklog
+        if let since = backlog.sinceLastRefusal, since < Self.backlogRefusalMemory {
+            reasons.append(
+                "the disk is not keeping up: events waiting for fsync reached their \(backlog.limitBytes >> 20) MiB "
+                    + "in-memory bound \(Int(since / .milliseconds(1))) ms ago and new events were refused (503); "
+                    + "check the disk's write latency")
+        }
         // The flag too: the next beacon is refused as soon as it would not fit, before the bytes reach the cap.
-        if stats.queueFull || stats.totalBytes >= Int64(context.config.storage.maxQueueBytes) {
+        if stats.queueFull || stats.totalBytes >= maxQueueBytes {
             reasons.append("queue at its byte cap (storage.max_queue_bytes)")
         }
+        return reasons
+    }
+
+    func readiness() -> HTTPResponse {
+        let stats = context.queue.stats()
+        let reasons = Self.unreadiness(stats, maxQueueBytes: Int64(context.config.storage.maxQueueBytes))
         var w = JSONWriter(capacity: 512)
         w.beginObject()
         w.key("status")
@@ -94,6 +112,8 @@ final class Pages: @unchecked Sendable {
         // Events per group commit and per fdatasync: how well acknowledgements share the disk's syncs.
         m.set("pixelrelay_queue_group_commits_total", [], Double(stats.groupCommits))
         m.set("pixelrelay_queue_fsyncs_total", [], Double(stats.syncs))
+        m.set("pixelrelay_queue_commit_backlog_bytes", [], Double(stats.commitBacklog.bytes))
+        m.set("pixelrelay_queue_commit_backlog_refused_total", [], Double(stats.commitBacklog.refused))
         let states = context.forwarder?.pixelStates() ?? []
         m.replaceGauge("pixelrelay_pixel_paused", states.map { ([("pixel", $0.pixelID)], $0.paused ? 1 : 0) })
         if let http = context.httpStatistics?() {

@@ -25,6 +25,9 @@ struct Inbox: Sendable {
     var thread: pthread_t?
     /// Appends were queued without waking the committer (``Committer/submit(_:deferWake:)``).
     var wakeDeferred = false
+    /// Appends refused because the backlog was at `maxPendingBytes`, and when the last one was.
+    var refused = 0
+    var lastRefusal: ContinuousClock.Instant?
 }
 
 /// The committer thread's view of a pixel's active segment.
@@ -94,7 +97,11 @@ final class Committer: @unchecked Sendable {
         let cap = options.maxPendingBytes
         let action: Action = inbox.withLock { box in
             if box.stopping { return .closed }
-            if box.pendingBytes + append.bytes > cap && !box.pending.isEmpty { return .full }
+            if box.pendingBytes + append.bytes > cap && !box.pending.isEmpty {
+                box.refused += 1
+                box.lastRefusal = .now
+                return .full
+            }
             box.pending.append(append)
             box.pendingBytes += append.bytes
             if deferWake {
@@ -113,6 +120,16 @@ final class Committer: @unchecked Sendable {
         case .wake: inbox.broadcast()
         case .closed: append.completion(.rejected(.ioError("the queue is closed")))
         case .full: append.completion(.rejected(.queueFull))
+        }
+    }
+
+    /// The appends waiting for the next group commit (``CommitBacklog``).
+    func backlog() -> CommitBacklog {
+        let now = ContinuousClock.now
+        return inbox.withLock { box in
+            CommitBacklog(
+                bytes: box.pendingBytes, limitBytes: options.maxPendingBytes, refused: box.refused,
+                sinceLastRefusal: box.lastRefusal.map { now - $0 })
         }
     }
 

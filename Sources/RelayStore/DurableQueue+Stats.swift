@@ -15,7 +15,10 @@ extension DurableQueue {
                 if let p = t.pixels[pixelID], p.normalized(p.cursor) == cursor { t.pixels[pixelID]?.oldest = oldest }
             }
         }
-        return Self.makeStats(table, maxBytes: options.maxBytes, diskAvailable: try? fs.availableBytes(layout.root))
+        var stats = Self.makeStats(
+            table, maxBytes: options.maxBytes, diskAvailable: try? fs.availableBytes(layout.root))
+        stats.commitBacklog = committer.backlog()
+        return stats
     }
 
     /// The same snapshot computed from the files alone, for `pixelrelay queue stats` while the server

@@ -64,6 +64,8 @@ public struct QueueStats: Sendable, Equatable {
     public var eventsAcknowledged: Int
     /// Free bytes on the data directory's file system; nil when unknown.
     public var diskAvailableBytes: Int64?
+    /// Appends waiting in memory for the next fsync (empty when read from the files alone).
+    public var commitBacklog = CommitBacklog()
 
     /// Creates a snapshot.
     public init(
@@ -86,5 +88,27 @@ public struct QueueStats: Sendable, Equatable {
         self.appendsAcknowledged = appendsAcknowledged
         self.eventsAcknowledged = eventsAcknowledged
         self.diskAvailableBytes = diskAvailableBytes
+    }
+}
+
+/// Appends accepted into memory and waiting for the committer's next group commit. The backlog is
+/// bounded (``DurableQueue/Options/maxPendingBytes``): when the disk's syncs fall behind ingest, appends
+/// past the bound are refused as `queueFull` at once rather than held without limit.
+public struct CommitBacklog: Sendable, Equatable {
+    /// Bytes waiting now.
+    public var bytes: Int
+    /// The bound.
+    public var limitBytes: Int
+    /// Appends refused at the bound since the queue opened.
+    public var refused: Int
+    /// Time since the last refusal; nil when there was none.
+    public var sinceLastRefusal: Duration?
+
+    /// Creates a snapshot.
+    public init(bytes: Int = 0, limitBytes: Int = 0, refused: Int = 0, sinceLastRefusal: Duration? = nil) {
+        self.bytes = bytes
+        self.limitBytes = limitBytes
+        self.refused = refused
+        self.sinceLastRefusal = sinceLastRefusal
     }
 }
