@@ -9,11 +9,14 @@
 #   2. Forwarded events/s: BENCH_DRAIN_EVENTS queued while the upstream is unreachable, then drained.
 #   3. RSS under the 64-connection load, and with BENCH_BACKLOG_EVENTS queued.
 #   4. Startup time (exec → /healthz 200), empty and with the backlog; binary size.
+#   5. Where the time goes at 64 keep-alive connections: pixelrelay answering after the HTTP server
+#      alone, after processing, after queueing without fsync or forwarding, with fsync, and in
+#      production (forwarding too); the cost of each stage per request, next to nginx.
 #
 # Needs: a release build of pixelrelay and fakegraph (make bench builds them), nginx, wrk, taskset.
 # Knobs (environment): BENCH_RUNS=3 BENCH_DURATION=10s BENCH_DRAIN_EVENTS=200000
 # BENCH_BACKLOG_EVENTS=1000000 BENCH_SERVER_CPU=1 BENCH_CLIENT_CPU=0 BENCH_DIR=/tmp (on a real disk:
-# fdatasync must mean something) BENCH_SKIP="http drain backlog startup" (any subset).
+# fdatasync must mean something) BENCH_SKIP="http stages drain backlog startup" (any subset).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -283,6 +286,55 @@ if [[ $SKIP != *" http "* ]]; then
     done
 fi
 
+# --- where the time goes: the same beacon load, answered after each stage of the pipeline ----------
+
+declare -A SRPS SCPUUS
+STAGES="nginx parse processing queued synced production"
+if [[ $SKIP != *" stages "* ]]; then
+    for p in $NGINX_PORT $(seq $((PORT + 4)) $((PORT + 8))); do is_listening "$p" && { log "bench: port $p is in use"; exit 1; }; done
+    mkdir -p "$WORK/nginx"
+    taskset -c "$SCPU" nginx -p "$WORK/nginx" -c "$SHARED/nginx.conf" 2>"$WORK/nginx.log" &
+    NGINX_PID=$!
+    PIDS+=("$NGINX_PID")
+    # Early answers (benchmark-only switch) and a forwarder with nowhere to send: nothing leaves the box.
+    config stage-parse "$FAKE_URL"
+    config stage-processing "$FAKE_URL"
+    config stage-queued "http://127.0.0.1:9"
+    config stage-synced "http://127.0.0.1:9"
+    config stage-production "$FAKE_URL"
+    declare -A STPORT=([nginx]=$NGINX_PORT) STPID=([nginx]=$NGINX_PID)
+    declare -A STENV=([parse]=PIXELRELAY_BENCH_ANSWER_AT=parse [processing]=PIXELRELAY_BENCH_ANSWER_AT=processing
+        [queued]=PIXELRELAY_BENCH_UNSAFE_NO_FSYNC=1 [synced]="" [production]="")
+    i=4
+    for st in parse processing queued synced production; do
+        RELAY_ENV=${STENV[$st]} start_relay "stage-$st" $((PORT + i))
+        STPORT[$st]=$((PORT + i))
+        STPID[$st]=$RELAY_PID
+        i=$((i + 1))
+    done
+    for _ in $(seq 100); do is_listening $NGINX_PORT && break; sleep 0.05; done
+    for run in $(seq "$RUNS"); do
+        for st in $STAGES; do
+            log "run $run/$RUNS: stages, $st"
+            # (Only the production instance forwards; the others never have anything to drain.)
+            [ "$st" = production ] && while (($(metric "${STPORT[production]}" pixelrelay_queue_events) > 0)); do sleep 0.2; done
+            sync
+            wrk_run "$WORK/stage-$st-$run.txt" 64 "$SHARED/beacon.lua" "${STPORT[$st]}" "${STPID[$st]}"
+        done
+    done
+    for st in $STAGES; do
+        stop_pid "${STPID[$st]}"
+        files=("$WORK"/stage-$st-*.txt)
+        SRPS[$st]=$(for f in "${files[@]}"; do wrk_field "$f" rps; done | median)
+        SCPUUS[$st]=$(for f in "${files[@]}"; do
+            awk -v t="$(cat "$f.cpu")" -v n="$(wrk_field "$f" requests)" -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.1f\n", t * 1e6 / hz / n }'
+        done | median)
+        stage_errors=$(for f in "${files[@]}"; do echo $(($(wrk_field "$f" non2xx) + $(wrk_field "$f" errors))); done | awk '{ s += $1 } END { print s + 0 }')
+        [ "$stage_errors" = 0 ] || log "bench: stage $st had $stage_errors errors"
+    done
+    rm -rf "$WORK"/data-stage-*
+fi
+
 # --- forwarding throughput: queue while the upstream is unreachable, then drain -------------------
 
 if [[ $SKIP != *" drain "* ]]; then
@@ -379,6 +431,25 @@ if [[ $SKIP != *" http "* ]]; then
     echo
     echo "RSS under the 64-connection keep-alive load: pixelrelay max VmRSS $(mib "$relay_load_rss") MiB (VmHWM over all runs $(mib "$relay_hwm") MiB);" \
         "dry-run $(mib "$dry_load_rss") MiB (VmHWM $(mib "$dry_hwm") MiB)   [target ≤ 64 MiB]"
+fi
+if [[ $SKIP != *" stages "* ]]; then
+    declare -A STNAME=([nginx]="nginx return 204 (the ceiling)" [parse]="HTTP server alone (answered after parsing)"
+        [processing]="+ processing (validate, hash, CAPI JSON)" [queued]="+ queue hand-off and write, no fsync"
+        [synced]="+ fdatasync before each 202" [production]="+ forwarding to Meta (production)")
+    echo
+    echo "Where the time goes, 64 keep-alive connections (each row adds one stage; µs/req = 1e6 ÷ req/s on the one server core):"
+    printf '%-44s %10s %8s %9s %12s %10s\n' "pixelrelay answering" "req/s" "×nginx" "µs/req" "stage µs/req" "CPU µs/req"
+    prev=""
+    for st in $STAGES; do
+        us=$(awk -v r="${SRPS[$st]}" 'BEGIN { printf "%.1f", (r > 0 ? 1e6 / r : 0) }')
+        stage="-"
+        [ -n "$prev" ] && [ "$st" != parse ] && stage=$(awk -v a="$us" -v b="$prev" 'BEGIN { printf "%+.1f", a - b }')
+        ratio=$(awk -v a="${SRPS[$st]}" -v b="${SRPS[nginx]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        printf '%-44s %10.0f %8s %9s %12s %10s\n' "${STNAME[$st]}" "${SRPS[$st]}" "$ratio" "$us" "$stage" "${SCPUUS[$st]}"
+        [ "$st" = nginx ] || prev=$us
+    done
+    echo "(0.5× nginx leaves $(awk -v r="${SRPS[nginx]}" 'BEGIN { printf "%.1f", (r > 0 ? 2e6 / r : 0) }') µs per request for all of it;" \
+        "the first two instances never queue, the middle two never forward; switches are benchmark-only)"
 fi
 if [[ $SKIP != *" drain "* ]]; then
     echo "forwarding: $queued events queued with the upstream unreachable, drained to the fake Graph API in" \

@@ -50,8 +50,16 @@ public final class Gateway: @unchecked Sendable {
         let metrics = Metrics()
         Self.describe(metrics)
         let status = StatusStore()
+        // Benchmark-only switch (`make bench` measures where the time goes); undocumented on purpose.
+        let answerAt = Runner.environment["PIXELRELAY_BENCH_ANSWER_AT"].flatMap(GatewayContext.BenchStage.init)
+        if let answerAt {
+            logger.critical(
+                "PIXELRELAY_BENCH_ANSWER_AT=\(answerAt.rawValue): beacons are answered 202 and NOT queued (benchmarks only)"
+            )
+        }
         context = GatewayContext(
-            config: config, metrics: metrics, status: status, queue: queue, version: version, logger: logger)
+            config: config, metrics: metrics, status: status, queue: queue, version: version, logger: logger,
+            benchAnswerAt: answerAt)
         if let upstream {
             client = upstream
         } else if config.isDryRun {

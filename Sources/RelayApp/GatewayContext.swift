@@ -15,13 +15,27 @@ final class GatewayContext: Sendable {
     let version: String
     let logger: Logger
     let startedAtMs: Int64
+    /// **Benchmarks only** (`make bench`'s "where the time goes"): answer `POST /events` early. Set from
+    /// `PIXELRELAY_BENCH_ANSWER_AT`; undocumented on purpose, logged as critical when set.
+    let benchAnswerAt: BenchStage?
+
+    /// Where a benchmark run answers beacons instead of queueing them.
+    enum BenchStage: String {
+        /// Right after the request is parsed and routed: the HTTP server alone.
+        case parse
+        /// After the events are processed (validated, hashed, written as CAPI JSON), without queueing.
+        case processing
+    }
     /// Set once at start-up, before the server accepts connections.
     nonisolated(unsafe) var forwarder: ForwarderWorker?
     nonisolated(unsafe) var httpStatistics: (@Sendable () -> HTTPServer.Statistics)?
 
     init(
-        config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String, logger: Logger
+        config: RelayConfig, metrics: Metrics, status: StatusStore, queue: DurableQueue, version: String,
+        logger: Logger,
+        benchAnswerAt: BenchStage? = nil
     ) {
+        self.benchAnswerAt = benchAnswerAt
         self.config = config
         self.logger = logger
         self.metrics = metrics

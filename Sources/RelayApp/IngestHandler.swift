@@ -213,7 +213,7 @@ final class IngestHandler: @unchecked Sendable {
                         name: "_fbc", value: v, domain: site.config.cookieDomain, secure: !Self.isLocal(requestHost))
                 ))
         }
-        if queued.isEmpty {
+        if queued.isEmpty || gateway.benchAnswerAt == .processing {
             respond(Outcome(status: 202, body: body, headers: headers))
             return
         }

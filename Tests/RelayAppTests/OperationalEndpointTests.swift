@@ -47,6 +47,9 @@ struct OperationalEndpointTests {
         #expect(lines.contains("# TYPE pixelrelay_queue_group_commits_total counter"))
         #expect((Self.sample(lines, "pixelrelay_queue_group_commits_total") ?? 0) >= 1, "\(r.text)")
         #expect((Self.sample(lines, "pixelrelay_queue_fsyncs_total") ?? 0) >= 1, "\(r.text)")
+        // Nothing waits for a sync once the beacon is answered, and nothing was refused for it.
+        #expect(lines.contains("# TYPE pixelrelay_queue_commit_backlog_bytes gauge"))
+        #expect(Self.sample(lines, "pixelrelay_queue_commit_backlog_refused_total") == 0, "\(r.text)")
         for line in lines where !line.hasPrefix("#") {
             #expect(line.split(separator: " ").count == 2, "not a Prometheus sample: \(line)")
         }
