@@ -61,9 +61,15 @@ public final class StatusStore: Sendable {
         /// Forwarding outcomes that arrived before the event was recorded: the forwarder can deliver
         /// a batch before the ingest's commit callback calls `accepted`.
         var early: [RecentKey: (outcome: String, fbtrace: String?, error: String?)] = [:]
+        /// `early`'s keys in insertion order, a ring: past its size the oldest is dropped, one at a time
+        /// (clearing the whole table lost the outcomes another pixel's batch had just stored).
+        var earlyOrder: [RecentKey] = []
+        var earlyHead = 0
     }
 
     let capacity: Int
+    /// Early outcomes kept: room for the page's worth of several pixels' batches at once.
+    var earlyCapacity: Int { capacity * 8 }
     let idMemory: Int
     private let state = Mutex(State())
 
@@ -160,8 +166,9 @@ public final class StatusStore: Sendable {
                     s.recent[i].error = error
                 } else {
                     // Unclaimed entries (events recovered from the queue after a restart) must not pile up.
-                    if s.early.count >= capacity { s.early.removeAll(keepingCapacity: true) }
-                    s.early[key] = (outcome, r.fbtraceID, error)
+                    if s.early.updateValue((outcome, r.fbtraceID, error), forKey: key) == nil {
+                        Self.remember(key, in: &s, limit: earlyCapacity)
+                    }
                 }
             }
             if outcome == "delivered" {
@@ -174,6 +181,19 @@ public final class StatusStore: Sendable {
                 if s.lastErrors.count > 20 { s.lastErrors.removeFirst() }
             }
         }
+    }
+
+    /// Records `key` as the newest early outcome, dropping the oldest one past `limit`. (A key claimed
+    /// by `accepted` meanwhile may still be in the ring: dropping it then removes nothing, or a newer
+    /// outcome of the same event, which is harmless.)
+    private static func remember(_ key: RecentKey, in s: inout State, limit: Int) {
+        if s.earlyOrder.count < limit {
+            s.earlyOrder.append(key)
+            return
+        }
+        s.early.removeValue(forKey: s.earlyOrder[s.earlyHead])
+        s.earlyOrder[s.earlyHead] = key
+        s.earlyHead = (s.earlyHead + 1) % limit
     }
 
     /// A consistent copy for rendering.

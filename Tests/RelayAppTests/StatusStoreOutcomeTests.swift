@@ -75,10 +75,35 @@ import Testing
         #expect(store.snapshot().delivered == 10)
     }
 
+    @Test("two pixels' batches reported before their events are recorded both keep their outcomes")
+    func earlyOutcomesOfTwoPixels() {
+        let store = StatusStore(capacity: 4)
+        let ids = (1...4).map { "e\($0)" }
+        store.apply(Self.report(ids, .delivered, pixel: "1"), nowMs: 10)
+        store.apply(Self.report(ids, .deadLettered("bad"), pixel: "2"), nowMs: 10)
+        for id in ids.prefix(2) {
+            store.accepted(Self.event(id), pixelIDs: ["1", "2"], site: "shop", nowMs: 11, outcome: "queued")
+        }
+        let shown = store.snapshot().recent.map { "\($0.eventID)@\($0.pixelID): \($0.outcome)" }
+        #expect(shown == ["e2@2: dead-lettered", "e2@1: delivered", "e1@2: dead-lettered", "e1@1: delivered"])
+    }
+
+    @Test("early outcomes are bounded: past the bound the oldest goes first, one at a time")
+    func earlyOutcomesAreBoundedOldestFirst() {
+        let store = StatusStore(capacity: 1)  // room for 8 early outcomes
+        let ids = (1...9).map { "e\($0)" }
+        for id in ids { store.apply(Self.report([id], .delivered), nowMs: 10) }
+        for id in ["e1", "e2", "e9"] {
+            store.accepted(Self.event(id), pixelIDs: ["1"], site: "shop", nowMs: 11, outcome: "queued")
+            #expect(store.snapshot().recent.map(\.outcome) == [id == "e1" ? "queued" : "delivered"], "\(id)")
+        }
+    }
+
     @Test("reports for events never recorded here (recovered after a restart) do not pile up")
     func unclaimedReportsAreBounded() {
-        let store = StatusStore(capacity: 2)
-        for id in ["old-1", "old-2", "new"] { store.apply(Self.report([id], .delivered), nowMs: 10) }
+        let store = StatusStore(capacity: 2)  // room for 16 early outcomes
+        let recovered = (1...16).map { "old-\($0)" }
+        for id in recovered + ["new"] { store.apply(Self.report([id], .delivered), nowMs: 10) }
         store.accepted(Self.event("old-1"), pixelIDs: ["1"], site: "shop", nowMs: 11, outcome: "queued")
         store.accepted(Self.event("new"), pixelIDs: ["1"], site: "shop", nowMs: 12, outcome: "queued")
         #expect(store.snapshot().recent.map(\.outcome) == ["delivered", "queued"])
