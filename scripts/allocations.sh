@@ -9,6 +9,8 @@ BIN=${PIXELRELAY_BIN:-$ROOT/.build/release/pixelrelay}
 FAKE=${FAKEGRAPH_BIN:-$ROOT/.build/release/fakegraph}
 BEACON=${BENCH_SHARED:-$ROOT/../shared/bench}/beacon.lua
 PORT=${BENCH_PORT:-8097}
+SCPU=${BENCH_SERVER_CPU:-1}
+CCPU=${BENCH_CLIENT_CPU:-0}
 WORK=$(mktemp -d /tmp/pixelrelay-allocs.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for f in "$BIN" "$FAKE" "$BEACON"; do [ -e "$f" ] || { echo "allocations: $f is missing (run make bench first)" >&2; exit 1; }; done
@@ -42,7 +44,7 @@ __attribute__((destructor)) static void report(void) {
 C
 gcc -O2 -shared -fPIC -o "$WORK/count.so" "$WORK/count.c"
 
-taskset -c 0 "$FAKE" --count-only bench-token >"$WORK/fake.out" 2>&1 &
+taskset -c "$CCPU" "$FAKE" --count-only bench-token >"$WORK/fake.out" 2>&1 &
 for _ in $(seq 100); do grep -q '^port ' "$WORK/fake.out" 2>/dev/null && break; sleep 0.05; done
 FAKE_PORT=$(awk '/^port / { print $2; exit }' "$WORK/fake.out")
 cat >"$WORK/relay.json" <<JSON
@@ -58,12 +60,16 @@ metric() { curl -s "localhost:$PORT/metrics" | awk -v n="$1" '$1 == n { print $2
 # run LOAD(0|1) → prints the allocation count of one start … stop of the gateway
 run() {
     rm -rf "$WORK/data"
-    ALLOC_COUNT_FILE="$WORK/count.txt" LD_PRELOAD="$WORK/count.so" taskset -c 1 "$BIN" serve --config "$WORK/relay.json" >"$WORK/relay.log" 2>&1 &
+    ALLOC_COUNT_FILE="$WORK/count.txt" LD_PRELOAD="$WORK/count.so" taskset -c "$SCPU" "$BIN" serve --config "$WORK/relay.json" >"$WORK/relay.log" 2>&1 &
     local pid=$!
     for _ in $(seq 100); do curl -s -o /dev/null "localhost:$PORT/healthz" && break; sleep 0.05; done
     if [ "$1" = 1 ]; then
-        taskset -c 0 wrk -t1 -c64 -d5s -s "$BEACON" "http://127.0.0.1:$PORT/events" >"$WORK/wrk.txt"
-        while [ "$(metric pixelrelay_queue_events)" != 0 ]; do sleep 0.1; done  # forwarded too
+        taskset -c "$CCPU" wrk -t1 -c64 -d5s -s "$BEACON" "http://127.0.0.1:$PORT/events" >"$WORK/wrk.txt"
+        local deadline=$((SECONDS + 60))
+        while [ "$(metric pixelrelay_queue_events)" != 0 ]; do  # forwarded too
+            kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)) || { echo "allocations: the queue did not drain" >&2; exit 1; }
+            sleep 0.1
+        done
         metric pixelrelay_events_accepted_total >"$WORK/accepted.txt"
     fi
     kill "$pid"; wait "$pid" || true

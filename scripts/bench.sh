@@ -39,7 +39,7 @@ SCPU=${BENCH_SERVER_CPU:-1}
 CCPU=${BENCH_CLIENT_CPU:-0}
 SKIP=" ${BENCH_SKIP:-} "
 NGINX_PORT=8081  # fixed by shared/bench/nginx.conf
-PORT=${BENCH_PORT:-8090}  # pixelrelay uses PORT (normal), PORT+1 (dry-run), PORT+2 (queue tests)
+PORT=${BENCH_PORT:-8090}  # pixelrelay uses PORT (normal), PORT+1 (dry-run), PORT+2 (queue tests), PORT+3 (no fsync), PORT+4…8 (stages)
 PIXEL=123456789012345
 TOKEN=bench-token
 
@@ -316,8 +316,10 @@ if [[ $SKIP != *" stages "* ]]; then
     for run in $(seq "$RUNS"); do
         for st in $STAGES; do
             log "run $run/$RUNS: stages, $st"
-            # (Only the production instance forwards; the others never have anything to drain.)
-            [ "$st" = production ] && while (($(metric "${STPORT[production]}" pixelrelay_queue_events) > 0)); do sleep 0.2; done
+            # Nothing drains on the server core while another stage is measured (only the production
+            # instance forwards; `queued` and `synced` retry a closed port every few seconds, a trifle).
+            deadline=$((SECONDS + 60))
+            while (($(metric "${STPORT[production]}" pixelrelay_queue_events) > 0)) && ((SECONDS < deadline)); do sleep 0.2; done
             sync
             wrk_run "$WORK/stage-$st-$run.txt" 64 "$SHARED/beacon.lua" "${STPORT[$st]}" "${STPID[$st]}"
         done

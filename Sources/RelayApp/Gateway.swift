@@ -53,9 +53,12 @@ public final class Gateway: @unchecked Sendable {
         // Benchmark-only switch (`make bench` measures where the time goes); undocumented on purpose.
         let answerAt = Runner.environment["PIXELRELAY_BENCH_ANSWER_AT"].flatMap(GatewayContext.BenchStage.init)
         if let answerAt {
+            let what =
+                answerAt == .parse
+                ? "POST /events is answered 202 right after parsing"
+                : "valid POST /events beacons are answered after processing"
             logger.critical(
-                "PIXELRELAY_BENCH_ANSWER_AT=\(answerAt.rawValue): beacons are answered 202 and NOT queued (benchmarks only)"
-            )
+                "PIXELRELAY_BENCH_ANSWER_AT=\(answerAt.rawValue): \(what), and nothing is queued (benchmarks only)")
         }
         context = GatewayContext(
             config: config, metrics: metrics, status: status, queue: queue, version: version, logger: logger,

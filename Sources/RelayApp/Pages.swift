@@ -23,33 +23,56 @@ final class Pages: @unchecked Sendable {
 
     // MARK: readiness
 
-    /// How long `/readyz` reports a refusal at the commit backlog's bound.
-    static let backlogRefusalMemory: Duration = .seconds(2)
+    /// How long `/readyz` warns of a refusal at the commit backlog's bound.
+    static let backlogRefusalMemory: Duration = .seconds(60)
 
-    /// Why the gateway cannot take events now (empty when it can).
-    static func unreadiness(_ stats: QueueStats, maxQueueBytes: Int64) -> [String] {
+    /// What `/readyz` says: why the gateway cannot take events now (not ready), and what it should
+    /// know of without being taken out of rotation.
+    struct Readiness: Equatable {
         var reasons: [String] = []
-        if stats.diskFull { reasons.append("disk full: new events are refused until space returns") }
-        if stats.fatalError != nil { reasons.append("queue I/O error: restart required") }
-        // The disk's syncs fell behind ingest: beacons past the in-memory bound were answered 503 (they
-        // are counted as queue_full). Not ready for a moment, so a balancer sends traffic elsewhere.
-        let backlog = stats.commitBacklog
-        if let since = backlog.sinceLastRefusal, since < Self.backlogRefusalMemory {
-            reasons.append(
-                "the disk is not keeping up: events waiting for fsync reached their \(backlog.limitBytes >> 20) MiB "
-                    + "in-memory bound \(Int(since / .milliseconds(1))) ms ago and new events were refused (503); "
-                    + "check the disk's write latency")
-        }
+        var warnings: [String] = []
+    }
+
+    static func readiness(
+        _ stats: QueueStats, maxQueueBytes: Int64, benchAnswerAt: GatewayContext.BenchStage? = nil
+    ) -> Readiness {
+        var r = Readiness()
+        if stats.diskFull { r.reasons.append("disk full: new events are refused until space returns") }
+        if stats.fatalError != nil { r.reasons.append("queue I/O error: restart required") }
         // The flag too: the next beacon is refused as soon as it would not fit, before the bytes reach the cap.
         if stats.queueFull || stats.totalBytes >= maxQueueBytes {
-            reasons.append("queue at its byte cap (storage.max_queue_bytes)")
+            r.reasons.append("queue at its byte cap (storage.max_queue_bytes)")
         }
-        return reasons
+        if let stage = benchAnswerAt {
+            r.reasons.append(
+                "PIXELRELAY_BENCH_ANSWER_AT=\(stage.rawValue) is set: beacons are answered without being queued "
+                    + "(benchmarks only; unset it)")
+        }
+        // The disk's syncs fell behind ingest and beacons past the in-memory bound were answered 503
+        // (counted as queue_full). A warning, not a reason: it passes once the disk catches up, and taking
+        // every replica on a slow storage class out of rotation at once would refuse everything.
+        let backlog = stats.commitBacklog
+        if let since = backlog.sinceLastRefusal, since < Self.backlogRefusalMemory {
+            r.warnings.append(
+                "the disk is not keeping up: events waiting for fsync reached their in-memory bound "
+                    + "(\(Self.byteSize(backlog.limitBytes))) \(Int(since / .seconds(1))) s ago and "
+                    + "\(backlog.refused) beacons in all were refused with 503; check the disk's write latency")
+        }
+        return r
+    }
+
+    /// `64 MiB`, `512 KiB` or `900 bytes`.
+    static func byteSize(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
     }
 
     func readiness() -> HTTPResponse {
         let stats = context.queue.stats()
-        let reasons = Self.unreadiness(stats, maxQueueBytes: Int64(context.config.storage.maxQueueBytes))
+        let readiness = Self.readiness(
+            stats, maxQueueBytes: Int64(context.config.storage.maxQueueBytes), benchAnswerAt: context.benchAnswerAt)
+        let reasons = readiness.reasons
         var w = JSONWriter(capacity: 512)
         w.beginObject()
         w.key("status")
@@ -57,6 +80,10 @@ final class Pages: @unchecked Sendable {
         w.key("reasons")
         w.beginArray()
         for r in reasons { w.string(r) }
+        w.endArray()
+        w.key("warnings")
+        w.beginArray()
+        for warning in readiness.warnings { w.string(warning) }
         w.endArray()
         w.key("dry_run")
         w.bool(context.config.isDryRun)

@@ -17,7 +17,10 @@ struct BenchSwitchTests {
         #expect(try await E2E.post(E2E.event(), on: gw).status == 202)
         #expect(try await E2E.post("not json", on: gw).status == 202)
         #expect(try await Self.metric(gw, "pixelrelay_queue_events") == 0)
-        #expect(gw.log.contains("PIXELRELAY_BENCH_ANSWER_AT=parse") && gw.log.contains("NOT queued"))
+        #expect(try await Self.metric(gw, "pixelrelay_queue_group_commits_total") == 0)
+        #expect(gw.log.contains("PIXELRELAY_BENCH_ANSWER_AT=parse") && gw.log.contains("nothing is queued"))
+        // Never ready while it is set: a balancer must not send real traffic to it.
+        #expect(try await E2EClient.send(port: gw.port, "GET", "/readyz").status == 503)
         _ = try await gw.stop()
     }
 
