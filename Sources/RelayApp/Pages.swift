@@ -116,7 +116,7 @@ final class Pages: @unchecked Sendable {
         w.endObject()
         return HTTPResponse(
             status: reasons.isEmpty ? 200 : 503,
-            headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: w.bytes)
+            contentType: "application/json", headers: [("Cache-Control", "no-store")], body: w.bytes)
     }
 
     // MARK: metrics
@@ -175,15 +175,15 @@ final class Pages: @unchecked Sendable {
             sdkCache[key] = entry
         }
         let headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/javascript; charset=utf-8"), ("ETag", entry.etag),
-            ("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
+            ("ETag", entry.etag), ("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
         ]
         if let inm = request.headers["if-none-match"],
             inm.split(separator: ",").contains(where: { $0.trimmingSpacesSub() == entry.etag })
         {
-            return HTTPResponse(status: 304, headers: headers.filter { $0.name != "Content-Type" })
+            return HTTPResponse(status: 304, headers: headers)
         }
-        return HTTPResponse(status: 200, headers: headers, body: entry.body)
+        return HTTPResponse(
+            status: 200, contentType: "application/javascript; charset=utf-8", headers: headers, body: entry.body)
     }
 
     /// Puts `pixelrelay('_path', …)` first in the stub's queue (creating the stub if the page has none), so
@@ -250,7 +250,7 @@ final class Pages: @unchecked Sendable {
         }
         return HTTPResponse(
             status: 401,
-            headers: [("WWW-Authenticate", "Basic realm=\"pixelrelay status\""), ("Content-Type", "application/json")],
+            contentType: "application/json", headers: [("WWW-Authenticate", "Basic realm=\"pixelrelay status\"")],
             body: Array(
                 "{\"error\":\"admin token required (Authorization: Bearer <token>, or Basic with the token as password)\"}"
                     .utf8))
@@ -300,7 +300,7 @@ final class Pages: @unchecked Sendable {
         w.key("failed"); w.int(Int64(snap.failed))
         w.endObject()
         return HTTPResponse(
-            status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: w.bytes)
+            status: 200, contentType: "application/json", headers: [("Cache-Control", "no-store")], body: w.bytes)
     }
 
     func statusPage() -> HTTPResponse {
@@ -309,7 +309,7 @@ final class Pages: @unchecked Sendable {
             pixels: context.forwarder?.pixelStates() ?? [],
             config: context.config, version: context.version, nowMs: Clock.nowMs())
         return HTTPResponse(
-            status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
+            status: 200, contentType: "text/html; charset=utf-8", headers: [("Cache-Control", "no-store")],
             body: Array(html.utf8))
     }
 
@@ -320,7 +320,7 @@ final class Pages: @unchecked Sendable {
                 body: "{\"error\":\"the demo page is served in dry-run mode or with \\\"demo\\\": true\"}")
         }
         return HTTPResponse(
-            status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+            status: 200, contentType: "text/html; charset=utf-8",
             body: Array(EmbeddedAssets.demoHTML.utf8))
     }
 }

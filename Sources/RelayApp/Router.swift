@@ -180,7 +180,7 @@ final class Router: HTTPResponder, @unchecked Sendable {
         }
         guard case .site = context.sites.resolve(origin: origin, bearer: nil, pageURL: nil, requestHost: nil) else {
             return HTTPResponse(
-                status: 403, headers: [("Vary", "Origin"), ("Content-Type", "application/json")],
+                status: 403, contentType: "application/json", headers: [("Vary", "Origin")],
                 body: Array("{\"error\":\"origin not allowed\"}".utf8))
         }
         let requested = request.headers["access-control-request-headers"] ?? "Content-Type"

@@ -118,7 +118,7 @@ extension HTTPServer {
     func rejectProtocolError(_ c: Connection, _ error: HTTPParseError) {
         let body = Array("{\"error\":\"\(error.reason.jsonEscapedForHTTP)\"}".utf8)
         let response = HTTPResponse(
-            status: error.status, headers: [("Content-Type", "application/json")], body: body, close: true)
+            status: error.status, contentType: "application/json", body: body, close: true)
         let sequence = c.nextSequence
         c.nextSequence &+= 1
         c.slots.append(.init(sequence: sequence, response: response, keepAlive: false, headOnly: false, http10: false))
