@@ -45,8 +45,8 @@ public struct UserDataHasher {
         return (hashes, dropped)
     }
 
-    /// Normalises and hashes one value (the usual case: a field sent as a plain string, hashed without
-    /// the arrays of ``hash(_:values:country:)``).
+    /// Normalises and hashes one value as hex (each element of ``hash(_:values:country:)``; the event's
+    /// own one-value fields go through ``normalize(_:value:country:)`` and ``writeHash(_:to:)`` instead).
     ///
     /// - Parameters:
     ///   - field: The `user_data` key.
