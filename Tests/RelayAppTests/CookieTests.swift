@@ -127,6 +127,66 @@ struct CookieTests {
         #expect(r.setCookie("_fbp") == nil)
     }
 
+    struct HostileCase: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var url: String
+        var user: String?
+    }
+
+    static let hostile: [HostileCase] = [
+        HostileCase(
+            testDescription: "a fbclid with CR LF and a second Set-Cookie",
+            url: "https://shop.example.com/?fbclid=x%0D%0ASet-Cookie:%20sid%3Devil%3B%20Domain%3Dexample.com"),
+        HostileCase(
+            testDescription: "a fbclid with a bare LF and another header",
+            url: "https://shop.example.com/?fbclid=x%0AX-Injected:%201"),
+        HostileCase(
+            testDescription: "a fbclid with ; and a Domain attribute",
+            url: "https://shop.example.com/?fbclid=IwAR%3B%20Domain%3Dexample.org"),
+        HostileCase(
+            testDescription: "a body fbp with CR LF and a header",
+            url: "https://shop.example.com/a", user: #""fbp":"fb.1.1700000000000.x\r\nX-Injected: 1""#),
+        HostileCase(
+            testDescription: "a body fbc with ; and an attribute",
+            url: "https://shop.example.com/?fbclid=IwAR_ok",
+            user: #""fbc":"fb.1.1700000000000.IwAR_ok; Domain=evil.test""#),
+    ]
+
+    @Test(
+        "a link's fbclid or a page's fbp/fbc that is not a plain cookie value never reaches a Set-Cookie header",
+        arguments: hostile)
+    func noHeaderInjection(_ c: HostileCase) async throws {
+        let gw = try await E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let extra = c.user.map { "\"user_data\":{\($0)}" } ?? ""
+        let r = try await E2E.post(
+            E2E.event(id: id, url: c.url, extra: extra), on: gw)
+        #expect(r.status == 202, "\(r.text)")
+        #expect(r.headers("X-Injected").isEmpty, "\(r.headers)")
+        for cookie in r.headers("Set-Cookie") {
+            #expect(cookie.hasPrefix("_fbp=") || cookie.hasPrefix("_fbc="), "\(r.headers)")
+            let value = String(cookie.drop { $0 != "=" }.dropFirst().prefix { $0 != ";" })
+            #expect(FacebookCookies.isWellFormed(value), "\(cookie)")
+            #expect(!cookie.contains("evil") && !cookie.contains("example.org"), "\(cookie)")
+        }
+        #expect(await gw.dryRun.find(eventID: id) != nil)
+    }
+
+    @Test("GET /tr with a fbc parameter holding CR LF answers the GIF without the injected header")
+    func noHeaderInjectionFromPixel() async throws {
+        let gw = try await E2E.main.get()
+        let id = E2EJSON.uniqueID()
+        let r = try await E2EClient.send(
+            port: gw.port, "GET",
+            "/tr?id=\(E2E.shopPixel)&ev=PageView&eid=\(id)&dl=https%3A%2F%2Fshop.example.com%2F"
+                + "&fbc=fb.1.1764412700000.x%0D%0AX-Injected:%201",
+            headers: [("Host", "track.example.com"), ("User-Agent", E2E.browserUA)])
+        #expect(r.status == 200, "\(r.text)")
+        #expect(r.headers("X-Injected").isEmpty, "\(r.headers)")
+        #expect(r.setCookie("_fbc") == nil, "\(r.headers)")
+        #expect(await gw.dryRun.find(eventID: id) != nil)
+    }
+
     @Test("with ad_storage denied no _fbp or _fbc cookie is set, even for a new click id")
     func noCookiesWithoutConsent() async throws {
         let gw = try await E2E.main.get()

@@ -115,10 +115,13 @@ extension EventProcessor {
         let body = bodyString(bodyValue)
         if let decided = context.fbcDecision { return body ?? decided }
         let cookie = context.cookieFbc.flatMap { FacebookCookies.isWellFormed($0) ? $0 : nil }
+        // A fbclid that could not be a cookie's click id (a link may carry anything) counts as none.
         let fbclid =
-            sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            sourceURL.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap {
+                FacebookCookies.isValidClickID($0) ? $0 : nil
+            }
             ?? context.referer.flatMap { QueryString.value(named: "fbclid", inURL: $0) }.flatMap {
-                $0.isEmpty ? nil : $0
+                FacebookCookies.isValidClickID($0) ? $0 : nil
             }
         let cookieClick = cookie.flatMap(FacebookCookies.clickID(ofFbc:))
         var value = body ?? cookie

@@ -22,25 +22,27 @@ public enum FacebookCookies {
         return (fbp, fbc)
     }
 
-    /// Whether a value has the `fb.N.MS.X` shape (index digits, 13-digit-ish millisecond time, a payload).
+    /// The longest value accepted or set (real ones are under 300 bytes; browsers keep up to 4 KiB per cookie).
+    public static let maxValueBytes = 1024
+
+    /// The longest `fbclid` that becomes a click id (real ones are under 300 bytes).
+    public static let maxClickIDBytes = 512
+
+    /// Whether a value has the `fb.N.MS.X` shape (index digits, 10–13-digit millisecond time, a payload)
+    /// and can be a cookie value as it is: ASCII, at most ``maxValueBytes``, and a payload of RFC 6265
+    /// cookie-octets only (no control character, space, `"`, `,`, `;` or `\`). Only such values are
+    /// ever set as cookies, so what a page or a link supplies can never add a header or an attribute.
     public static func isWellFormed(_ value: String) -> Bool {
-        // Runs for every beacon: ASCII values (all real ones) are checked on their bytes.
-        if let ascii = value.utf8.withContiguousStorageIfAvailable(asciiWellFormed), let result = ascii {
-            return result
-        }
-        let parts = value.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "fb", !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit),
-            parts[2].count >= 10, parts[2].count <= 13, parts[2].allSatisfy(\.isASCIIDigit), !parts[3].isEmpty
-        else { return false }
-        return true
+        if let result = value.utf8.withContiguousStorageIfAvailable(wellFormed) { return result }
+        return Array(value.utf8).withUnsafeBufferPointer(wellFormed)
     }
 
-    /// `isWellFormed` on the bytes of an ASCII value; nil when a byte is not ASCII (then grapheme
-    /// clusters, e.g. a `.` followed by a combining mark, decide where the parts are).
-    static func asciiWellFormed(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
-        for byte in b where byte >= 0x80 { return nil }
+    /// `isWellFormed` on the bytes of a value.
+    static func wellFormed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let dot = UInt8(ascii: ".")
-        guard b.count >= 3, b[0] == UInt8(ascii: "f"), b[1] == UInt8(ascii: "b"), b[2] == dot else { return false }
+        guard b.count >= 3, b.count <= maxValueBytes, b[0] == UInt8(ascii: "f"), b[1] == UInt8(ascii: "b"),
+            b[2] == dot
+        else { return false }
         /// Digits from `i`; returns where they stop.
         func digits(from i: Int) -> Int {
             var j = i
@@ -51,7 +53,23 @@ public enum FacebookCookies {
         guard indexEnd > 3, indexEnd < b.count, b[indexEnd] == dot else { return false }
         let timeEnd = digits(from: indexEnd + 1)
         guard (10...13).contains(timeEnd - indexEnd - 1), timeEnd < b.count, b[timeEnd] == dot else { return false }
-        return timeEnd + 1 < b.count
+        guard timeEnd + 1 < b.count else { return false }
+        for i in (timeEnd + 1)..<b.count where !isCookieOctet(b[i]) { return false }
+        return true
+    }
+
+    /// Whether a `fbclid` can become a click id: 1–``maxClickIDBytes`` cookie-octets without a `.` (the
+    /// click id ends at the first dot of an `_fbc` payload, so one with a dot would never match its cookie).
+    public static func isValidClickID(_ fbclid: String) -> Bool {
+        let count = fbclid.utf8.count
+        guard count > 0, count <= maxClickIDBytes else { return false }
+        return fbclid.utf8.allSatisfy { $0 != UInt8(ascii: ".") && isCookieOctet($0) }
+    }
+
+    /// RFC 6265 §4.1.1 `cookie-octet`: `%x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`.
+    @inline(__always)
+    static func isCookieOctet(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F && byte != 0x22 && byte != 0x2C && byte != 0x3B && byte != 0x5C
     }
 
     /// The click id inside an `_fbc` value (the fourth component, without a param-builder appendix).

@@ -34,7 +34,14 @@ public struct HTTPResponse: Sendable {
         self.init(status: status, contentType: contentType, headers: headers, body: Array(body.utf8))
     }
 
-    /// Serialises the head and body into `out`.
+    /// Whether a `name: value` line has no control character but horizontal tab (RFC 9110 §5.5).
+    static func isSafeHeaderLine(_ line: ArraySlice<UInt8>) -> Bool {
+        for byte in line where (byte < 0x20 && byte != 0x09) || byte == 0x7F { return false }
+        return true
+    }
+
+    /// Serialises the head and body into `out`. A header whose name or value holds a control character
+    /// other than tab is omitted (see ``isSafeHeaderLine(_:)``).
     /// - Parameters:
     ///   - keepAlive: whether the connection stays open (`Connection: close` is written otherwise).
     ///   - announceKeepAlive: write `Connection: keep-alive` (an HTTP/1.0 client assumes close otherwise).
@@ -48,10 +55,17 @@ public struct HTTPResponse: Sendable {
             out.append(contentsOf: HTTPResponse.crlf)
         }
         for h in headers {
+            let start = out.count
             out.append(contentsOf: h.name.utf8)
             out.append(0x3A)
             out.append(0x20)
             out.append(contentsOf: h.value.utf8)
+            // The last line of defence against response splitting: a line with a control character (a
+            // CR or LF from input that slipped past its own check) is left out rather than written.
+            if !Self.isSafeHeaderLine(out[start...]) {
+                out.removeSubrange(start...)
+                continue
+            }
             out.append(0x0D)
             out.append(0x0A)
         }

@@ -41,4 +41,19 @@ struct HTTPResponseTests {
         let head = text(HTTPResponse(status: 200, contentType: "image/gif", body: [1, 2, 3]), headOnly: true)
         #expect(head.hasSuffix("Content-Length: 3\r\nDate: Sun, 29 Nov 2026 20:00:00 GMT\r\n\r\n"))
     }
+
+    @Test("a header whose value holds a CR, LF or other control character is left out, tab is kept")
+    func controlCharactersLeaveTheHeaderOut() {
+        let response = HTTPResponse(
+            status: 202, contentType: "application/json",
+            headers: [
+                ("Set-Cookie", "_fbc=x\r\nSet-Cookie: sid=evil"), ("X-LF", "a\nb"), ("X-NUL", "a\u{0}b"),
+                ("X-DEL", "a\u{7F}"), ("X-Tab", "a\tb"), ("Vary", "Origin"),
+            ],
+            body: Array("{}".utf8))
+        #expect(
+            text(response)
+                == "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nX-Tab: a\tb\r\nVary: Origin\r\n"
+                + "Content-Length: 2\r\nDate: Sun, 29 Nov 2026 20:00:00 GMT\r\n\r\n{}")
+    }
 }
