@@ -49,7 +49,7 @@ final class IngestHandler: @unchecked Sendable {
         // every page read our answers (S3). A bearer request is server-to-server; its origin is not checked.
         // Without a bearer key, the Origin decides the site: this answer is also the site below.
         let originMatch =
-            bearer == nil && origin != nil && origin != "null"
+            bearer == nil && origin != nil
             ? gateway.sites.resolve(origin: origin, bearer: nil, pageURL: nil, requestHost: nil) : nil
         let originRefused: Bool
         if case .forbidden? = originMatch { originRefused = true } else { originRefused = false }

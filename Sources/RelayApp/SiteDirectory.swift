@@ -34,7 +34,7 @@ struct SiteDirectory: Sendable {
             if let site = entries.first(where: { $0.config.isIngestKey(bytes) }) { return .site(site, trusted: true) }
             return .forbidden("the Authorization bearer key is not an ingest key of any site")
         }
-        if let origin, origin != "null" {
+        if let origin {
             if let site = entries.first(where: { $0.config.allowsOrigin(origin) }) {
                 return .site(site, trusted: false)
             }
