@@ -12,7 +12,10 @@ extension ForwarderWorker {
         let latency = now - c.startedMs
         let indices = c.chunk
         let status = try? c.result.get().status
-        switch GraphResponseClassifier.classify(c.result, batchSize: indices.count) {
+        // Meta echoes a malformed token in its message: nothing it says is kept with the token in it.
+        let outcome = GraphResponseClassifier.classify(c.result, batchSize: indices.count)
+            .redacting(p.target?.accessToken?.value)
+        switch outcome {
         case .delivered(let success):
             report(
                 batch, indices, .delivered, error: nil, latencyMs: latency, fbtraceID: success.fbtraceID,
