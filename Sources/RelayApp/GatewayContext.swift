@@ -4,6 +4,7 @@ import RelayCore
 import RelayForwarder
 import RelayHTTP
 import RelayStore
+import Synchronization
 
 /// The shared, thread-safe parts every handler uses.
 final class GatewayContext: Sendable {
@@ -26,6 +27,11 @@ final class GatewayContext: Sendable {
         /// After the events are processed (validated, hashed, written as CAPI JSON), without queueing.
         case processing
     }
+    /// Pixel ids that dry-run events without a configured pixel named (see ``pixelIDs(for:site:)``).
+    let dryRunPixels = Mutex<Set<String>>([])
+    /// How many distinct ``dryRunPixels`` get their own queue; events naming others go to `dry-run`.
+    static let maxDryRunPixels = 8
+
     /// Set once at start-up, before the server accepts connections.
     nonisolated(unsafe) var forwarder: ForwarderWorker?
     nonisolated(unsafe) var httpStatistics: (@Sendable () -> HTTPServer.Statistics)?
@@ -57,14 +63,22 @@ final class GatewayContext: Sendable {
     }
 
     /// The pixels an event goes to: its `pixel_id` when the site has it, else all of the site's pixels.
-    /// In dry-run with no pixels at all, the event's own `pixel_id` (if it is a valid id) or `dry-run`.
+    /// In dry-run with no pixels at all, the event's own `pixel_id` when it looks like one (1–20 digits)
+    /// and is among the first ``maxDryRunPixels`` named, else `dry-run`: each id is a queue directory and
+    /// file, and whoever can reach an unconfigured gateway chooses them.
     func pixelIDs(for event: ProcessedEvent, site entry: SiteDirectory.Site) -> [String] {
         let site = entry.config
         if let requested = event.requestedPixelID, site.pixel(id: requested) != nil { return [requested] }
         if !entry.pixelIDs.isEmpty { return entry.pixelIDs }
         guard config.isDryRun else { return [] }
-        if let requested = event.requestedPixelID, !requested.isEmpty, requested.count <= 64,
-            requested.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        if let requested = event.requestedPixelID, (1...20).contains(requested.utf8.count),
+            requested.utf8.allSatisfy({ $0 &- 0x30 < 10 }),
+            dryRunPixels.withLock({ known in
+                if known.contains(requested) { return true }
+                guard known.count < Self.maxDryRunPixels else { return false }
+                known.insert(requested)
+                return true
+            })
         {
             return [requested]
         }

@@ -131,6 +131,31 @@ struct DryRunOutputTests {
         #expect(await gw.dryRun.findAll(eventID: id, atLeast: codes.count).count == codes.count)
     }
 
+    @Test(
+        "with no pixel configured, an event's own numeric pixel_id gets a queue for the first eight ids; others go to dry-run"
+    )
+    func unconfiguredPixelIDsAreBounded() async throws {
+        let gw = try await E2EGateway.start(config: #"{ "server": { "rate_limit": { "per_second": 0 } } }"#)
+        defer { _ = gw.process.stop() }
+        let numeric = (1...12).map { "9000000000000\(String(format: "%02d", $0))" }
+        var ids: [String] = []
+        for pixel in numeric + ["abc123", String(repeating: "7", count: 21), ""] {
+            let id = E2EJSON.uniqueID()
+            ids.append(id)
+            let r = try await E2E.post(
+                E2E.event(id: id, extra: "\"pixel_id\":\"\(pixel)\""), headers: E2E.browserHeaders(), on: gw)
+            #expect(r.status == 202, "\(r.text)")
+        }
+        for id in ids { #expect(await gw.dryRun.find(eventID: id) != nil, "\(id)") }
+        let queues = try FileManager.default.contentsOfDirectory(atPath: gw.dataDir + "/queue").sorted()
+        #expect(queues == Array(numeric.prefix(8)) + ["dry-run"], "\(queues)")
+        // An id seen before keeps its queue after the cap is reached.
+        let again = E2EJSON.uniqueID()
+        #expect(try await E2E.post(E2E.event(id: again, extra: "\"pixel_id\":\"\(numeric[0])\""), on: gw).status == 202)
+        #expect(await gw.dryRun.find(eventID: again) != nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: gw.dataDir + "/queue").sorted() == queues)
+    }
+
     @Test("already-hashed values pass through lowercased, repeated values are sent once, invalid ones are dropped")
     func hashedAndArrays() async throws {
         let gw = try await E2E.main.get()
