@@ -79,8 +79,8 @@ public struct GraphSuccess: Sendable, Equatable {
 
 /// What the forwarder should do with a batch after one POST (capi.md §10.3, reliability.md F1–F4).
 public enum GraphOutcome: Sendable, Equatable {
-    /// 2xx and `events_received` equals the batch size (or the 2xx body was not a Graph body:
-    /// then `eventsReceived` is nil; HTTP said success, and a resend would only be deduplicated).
+    /// 2xx and `events_received` equals the batch size. (A 2xx without `events_received` is no
+    /// Graph answer: it is a ``pause(reason:error:)``, so nothing is dropped on a stranger's word.)
     case delivered(GraphSuccess)
     /// Send the same batch again later (5xx, timeout, transport error, `is_transient`, codes 1/2,
     /// throttling). `error` is nil only when no response arrived. `retryAfterMs` is the server's

@@ -3,7 +3,8 @@ internal import RelayCore
 
 /// Maps one upstream result to what the forwarder does next (capi.md §10.3).
 ///
-/// Order of decisions: transport failures retry; a 2xx without an `error` object is success;
+/// Order of decisions: transport failures retry; a 2xx without an `error` object is success when it
+/// counts `events_received` (and pauses the pixel when it does not: that is no Graph answer);
 /// otherwise Graph's `code`/`error_subcode` decide (pause, throttle, retry, invalid payload), then
 /// `is_transient`, then the HTTP status. A body that is not JSON is classified by status alone.
 public enum GraphResponseClassifier {
@@ -11,8 +12,6 @@ public enum GraphResponseClassifier {
     static let pauseCodes: Set<Int> = [190, 102, 10, 3, 294, 368]
     /// "Unknown error, possibly downtime" and "service temporarily unavailable".
     static let retryCodes: Set<Int> = [1, 2]
-    /// Client errors that, without a Graph error body, mean "wrong URL or credentials", not "bad payload".
-    static let refusalStatuses: Set<Int> = [401, 403, 404, 405, 407]
 
     /// - Parameters:
     ///   - result: what the `UpstreamClient` returned for the POST.
@@ -32,9 +31,14 @@ public enum GraphResponseClassifier {
                 eventsReceived: GraphJSON.int(json?["events_received"]),
                 messages: (json?["messages"]?.arrayValue ?? []).compactMap(\.stringValue),
                 fbtraceID: GraphJSON.string(json?["fbtrace_id"]))
-            if let received = success.eventsReceived, received != batchSize {
-                return .mismatch(expected: batchSize, received: received)
+            guard let received = success.eventsReceived else {
+                // Not a Graph answer (a proxy, a captive portal, a wrong base URL): calling it delivered
+                // would drop every event without a trace. The pixel pauses and the events stay queued.
+                return .pause(
+                    reason: "HTTP \(status) without events_received is not a Graph API answer; check graph_api.base_url",
+                    error: GraphError(httpStatus: status, fbtraceID: success.fbtraceID))
             }
+            if received != batchSize { return .mismatch(expected: batchSize, received: received) }
             return .delivered(success)
         }
 
@@ -71,8 +75,9 @@ public enum GraphResponseClassifier {
         case 300...399:
             // Redirects are not followed: the base URL is wrong, and every batch would fail the same way.
             return .pause(reason: "unexpected redirect (HTTP \(status)); check graph_api.base_url", error: error)
-        case _ where refusalStatuses.contains(status) && error.code == nil:
-            // Not a Graph answer (a proxy, or a wrong URL): bisecting would dead-letter every event.
+        case 400...499 where error.code == nil && status != 413:
+            // Not a Graph answer (a proxy, a firewall, or a wrong URL): bisecting would dead-letter every
+            // event. A 413 is about the body's size wherever it came from: halving the batch is the cure.
             return .pause(reason: "endpoint refused the request (HTTP \(status)) without a Graph error", error: error)
         case 400...499:
             return .invalidPayload(error)

@@ -66,6 +66,33 @@ extension ForwarderWorkerTests {
             }
         }
 
+        @Test(
+            "an endpoint that is not Graph (200 without events_received, 400 without a Graph error) pauses the pixel and keeps every event",
+            arguments: [
+                FakeGraphAPI.Behaviour.status(200, body: "<html>welcome</html>"),
+                FakeGraphAPI.Behaviour.status(200, body: ""), FakeGraphAPI.Behaviour.status(400, body: "Bad Request"),
+            ])
+        func notGraphPauses(_ behaviour: FakeGraphAPI.Behaviour) async throws {
+            try await withHarness { h in
+                let events = makeEvents(12)
+                await h.enqueue(events)
+                h.fake.setAlways(behaviour)
+                let worker = h.start()
+
+                #expect(await eventually { worker.pixelStates().first?.paused == true })
+                #expect(worker.pixelStates().first?.pauseReason?.contains("Graph") == true)
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(h.fake.requestCount == 1)
+                #expect(h.depth == 12)
+                #expect(h.deadLetters.isEmpty)
+
+                h.fake.setAlways(nil)
+                worker.updateTargets([target(pixelA)])
+                #expect(await eventually { h.depth == 0 })
+                #expect(h.receivedIDs(pixelA) == events.map(\.eventID))
+            }
+        }
+
         @Test("a paused pixel tries again on its own when the pause retry timer fires")
         func pauseTimer() async throws {
             try await withHarness { h in

@@ -123,9 +123,11 @@ private let rows: [Row] = [
     // Other 4xx → invalid payload.
     graphRow(400, code: 12345, invalidRow),
     graphRow(403, code: 12345, invalidRow),
-    Row(name: "HTTP 400 empty", result: response(400, "")) { .invalid(GraphError(httpStatus: 400)) },
+    // A 4xx without a Graph error is no verdict on the events (a proxy, a firewall): pause, except 413.
+    Row(name: "HTTP 400 empty", result: response(400, "")) { .pause(GraphError(httpStatus: 400)) },
     Row(name: "HTTP 413 empty", result: response(413, "")) { .invalid(GraphError(httpStatus: 413)) },
-    Row(name: "HTTP 422 text", result: response(422, "nope")) { .invalid(GraphError(httpStatus: 422)) },
+    Row(name: "HTTP 422 text", result: response(422, "nope")) { .pause(GraphError(httpStatus: 422)) },
+    Row(name: "HTTP 415 empty", result: response(415, "")) { .pause(GraphError(httpStatus: 415)) },
     // Not a Graph answer: wrong URL or credentials at a proxy → pause, never bisect.
     Row(name: "HTTP 401 empty", result: response(401, "")) { .pause(GraphError(httpStatus: 401)) },
     Row(name: "HTTP 403 html", result: response(403, "<h1>Forbidden</h1>")) { .pause(GraphError(httpStatus: 403)) },
@@ -147,9 +149,13 @@ private let rows: [Row] = [
     Row(name: "200 more received", result: response(200, #"{"events_received":4}"#)) {
         .mismatch(expected: 3, received: 4)
     },
-    Row(name: "200 empty body", result: response(200, "")) { .delivered(GraphSuccess(eventsReceived: nil)) },
-    Row(name: "204 no content", result: response(204, "")) { .delivered(GraphSuccess(eventsReceived: nil)) },
-    Row(name: "200 html", result: response(200, "<html>ok</html>")) { .delivered(GraphSuccess(eventsReceived: nil)) },
+    // A 2xx that does not count events is no Graph answer (a proxy, a wrong base URL): pause, drop nothing.
+    Row(name: "200 empty body", result: response(200, "")) { .pause(GraphError(httpStatus: 200)) },
+    Row(name: "204 no content", result: response(204, "")) { .pause(GraphError(httpStatus: 204)) },
+    Row(name: "200 html", result: response(200, "<html>ok</html>")) { .pause(GraphError(httpStatus: 200)) },
+    Row(name: "200 JSON without events_received", result: response(200, #"{"success":true,"fbtrace_id":"F"}"#)) {
+        .pause(GraphError(httpStatus: 200, fbtraceID: "F"))
+    },
     Row(name: "200 events_received as string", result: response(200, #"{"events_received":"3"}"#)) {
         .delivered(GraphSuccess(eventsReceived: 3))
     },
@@ -157,17 +163,17 @@ private let rows: [Row] = [
     graphRow(200, code: 99999, retryRow),
     // Malformed bodies: classified by status, never a crash.
     Row(name: "400 truncated JSON", result: response(400, #"{"error":{"code":19"#)) {
-        .invalid(GraphError(httpStatus: 400))
+        .pause(GraphError(httpStatus: 400))
     },
     Row(name: "500 truncated JSON", result: response(500, #"{"error":"#)) {
         .retry(GraphError(httpStatus: 500), retryAfterMs: nil)
     },
     Row(name: "400 error is a string", result: response(400, #"{"error":"bad"}"#)) {
-        .invalid(GraphError(httpStatus: 400))
+        .pause(GraphError(httpStatus: 400))
     },
-    Row(name: "400 body is an array", result: response(400, "[1,2]")) { .invalid(GraphError(httpStatus: 400)) },
+    Row(name: "400 body is an array", result: response(400, "[1,2]")) { .pause(GraphError(httpStatus: 400)) },
     Row(name: "400 code is a boolean", result: response(400, #"{"error":{"code":true}}"#)) {
-        .invalid(GraphError(httpStatus: 400))
+        .pause(GraphError(httpStatus: 400))
     },
     Row(name: "400 code as string", result: response(400, #"{"error":{"code":"190"}}"#)) {
         .pause(GraphError(httpStatus: 400, code: 190))
@@ -187,10 +193,10 @@ private let rows: [Row] = [
         )
     },
     Row(name: "200 binary garbage", result: .success(UpstreamResponse(status: 200, body: [0xFF, 0xFE, 0x00, 0x7B]))) {
-        .delivered(GraphSuccess(eventsReceived: nil))
+        .pause(GraphError(httpStatus: 200))
     },
     Row(name: "400 binary garbage", result: .success(UpstreamResponse(status: 400, body: [0xFF, 0xFE, 0x00, 0x7B]))) {
-        .invalid(GraphError(httpStatus: 400))
+        .pause(GraphError(httpStatus: 400))
     },
     // Usage headers feed retryAfterMs.
     Row(
