@@ -35,7 +35,8 @@ public enum GraphResponseClassifier {
                 // Not a Graph answer (a proxy, a captive portal, a wrong base URL): calling it delivered
                 // would drop every event without a trace. The pixel pauses and the events stay queued.
                 return .pause(
-                    reason: "HTTP \(status) without events_received is not a Graph API answer; check graph_api.base_url",
+                    reason: "HTTP \(status) without events_received is not a Graph API answer; "
+                        + "check graph_api.base_url",
                     error: GraphError(httpStatus: status, fbtraceID: success.fbtraceID))
             }
             if received != batchSize { return .mismatch(expected: batchSize, received: received) }
