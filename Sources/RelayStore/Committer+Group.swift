@@ -54,6 +54,13 @@ extension Committer {
             for append in group { append.completion(.rejected(.ioError(fatal))) }
             return
         }
+        // The reserve went to the drain on a full disk: until it is back, new records would take the
+        // room that delivery needs to free space. One try per group; it succeeds once space returned.
+        if reserve.isMissing, !reserve.ensure() {
+            table.withLock { $0.diskFull = true }
+            for append in group { append.completion(.rejected(.diskFull)) }
+            return
+        }
 
         var plans: [PixelPlan] = []
         var planIndex: [String: Int] = [:]

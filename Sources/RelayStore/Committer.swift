@@ -59,11 +59,14 @@ final class Committer: @unchecked Sendable {
     var fatalReported = false
     /// Zeros for preallocation (committer thread; grown on first use).
     var zeros: [UInt8] = []
+    /// The drain path's room on a full disk: groups are refused while it is missing.
+    let reserve: SpaceReserve
 
     init(
         fs: any FileSystem, layout: QueueLayout, options: DurableQueue.Options, table: SharedTable,
-        writers: [String: PixelWriter]
+        writers: [String: PixelWriter], reserve: SpaceReserve
     ) {
+        self.reserve = reserve
         self.fs = fs
         self.layout = layout
         self.options = options

@@ -121,10 +121,62 @@ enum DeadLetterFile {
     static func countAll(fs: any FileSystem, layout: QueueLayout) throws(FileSystemError) -> [String: Int] {
         var counts: [String: Int] = [:]
         for pixelID in try pixels(fs: fs, layout: layout) {
-            let bytes = try FileIO.readFile(fs, layout.deadLetterPath(pixelID)) ?? []
-            counts[pixelID] = lines(bytes).count { DeadLetter.decodeLine($0) != nil }
+            counts[pixelID] = try count(fs: fs, path: layout.deadLetterPath(pixelID))
         }
         return counts
+    }
+
+    /// Bytes read at a time by ``count(fs:path:chunkBytes:)``.
+    static let countChunkBytes = 1 << 20
+    /// A line longer than this is not a dead letter this code wrote (a record is at most 16 MiB, see
+    /// `RecordFormat`, plus Meta's message); it is skipped rather than held.
+    static let maxLineBytes = 20 << 20
+
+    /// The lines of one file that parse, read a chunk at a time: memory stays at one chunk and one line
+    /// however large the file grew (every start counts them; a pixel paused for days may leave many).
+    static func count(
+        fs: any FileSystem, path: String, chunkBytes: Int = countChunkBytes
+    ) throws(FileSystemError) -> Int {
+        let fd: Int32
+        do {
+            fd = try fs.open(path, .read, permissions: 0)
+        } catch {
+            if error.code == FileSystemError.Code.noEntry { return 0 }
+            throw error.at(path)
+        }
+        defer { fs.close(fd) }
+        var total = 0
+        var line: [UInt8] = []
+        var skipping = false
+        func finish() {
+            if !skipping, !line.isEmpty, DeadLetter.decodeLine(line[...]) != nil { total += 1 }
+            line.removeAll(keepingCapacity: true)
+            skipping = false
+        }
+        do {
+            var offset: Int64 = 0
+            while true {
+                let chunk = try FileIO.readAll(fs, fd, count: chunkBytes, at: offset)
+                if chunk.isEmpty { break }
+                offset += Int64(chunk.count)
+                var start = 0
+                while start < chunk.count {
+                    let end = chunk[start...].firstIndex(of: 0x0A)
+                    if !skipping { line.append(contentsOf: chunk[start..<(end ?? chunk.count)]) }
+                    if line.count > maxLineBytes {
+                        line.removeAll()
+                        skipping = true
+                    }
+                    guard let end else { break }
+                    finish()
+                    start = end + 1
+                }
+            }
+        } catch {
+            throw error.at(path)
+        }
+        finish()  // a last line without a newline (torn, usually: it counts only when it parses)
+        return total
     }
 
     /// Every dead letter of one pixel.

@@ -22,7 +22,9 @@ extension DurableQueue {
             Result { () throws(StoreError) in
                 for (pixelID, bytes, count) in lines {
                     do throws(FileSystemError) {
-                        try appendDeadLetterLines(pixelID: pixelID, bytes)
+                        try reserve.withFallback { () throws(FileSystemError) in
+                            try appendDeadLetterLines(pixelID: pixelID, bytes)
+                        }
                     } catch {
                         throw .io(error)
                     }
@@ -159,8 +161,9 @@ extension DurableQueue {
             throw error.at(path)
         }
         defer { fs.close(fd) }
+        var size: Int64 = -1
         do {
-            let size = try fs.size(fd)
+            size = try fs.size(fd)
             var bytes = lines
             // A crash may have left a torn last line; start on a fresh one so ours stay readable.
             if size > 0, try FileIO.readAll(fs, fd, count: 1, at: size - 1) != [0x0A] { bytes.insert(0x0A, at: 0) }
@@ -168,6 +171,9 @@ extension DurableQueue {
             try fs.fdatasync(fd)
             if size == 0 { try fs.syncDirectory(layout.deadDirectory) }
         } catch {
+            // Nothing of a failed append stays: the events are still queued and will be dead-lettered
+            // again, and repeated attempts on a full disk must not each leave a torn piece behind.
+            if size >= 0 { try? fs.ftruncate(fd, to: size) }
             throw error.at(path)
         }
     }

@@ -35,6 +35,9 @@ extension DurableQueue {
         /// 35 % less time per sync on ext4 (measured). The room is best effort (a full disk just
         /// skips it), never counted against ``maxBytes``, and recovery truncates it.
         public var preallocationBytes: Int64 = 0
+        /// Size of the data directory's `reserve` file: space kept for moving cursors and writing dead
+        /// letters on a full disk (see ``SpaceReserve``). Default 1 MiB; 0 keeps none.
+        public var reserveBytes: Int = 1 << 20
 
         /// Creates options; see each property for its default.
         public init(

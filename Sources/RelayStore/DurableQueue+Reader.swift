@@ -146,9 +146,12 @@ extension DurableQueue {
         let events = consumed(cursor)
         let bytes = state.distance(from: cursor, to: target)
         do {
-            try FileIO.replace(
-                fs, path: layout.cursorPath(pixelID), tempPath: layout.cursorTempPath(pixelID),
-                bytes: QueueLayout.encodeCursor(target), sync: options.syncCursor)
+            // On a full disk the reserve makes room: this is how the space comes back.
+            try reserve.withFallback { () throws(FileSystemError) in
+                try FileIO.replace(
+                    fs, path: layout.cursorPath(pixelID), tempPath: layout.cursorTempPath(pixelID),
+                    bytes: QueueLayout.encodeCursor(target), sync: options.syncCursor)
+            }
         } catch {
             throw .io(error)
         }
@@ -169,6 +172,8 @@ extension DurableQueue {
             t.queueFull = false
         }
         // Best effort: a segment left behind is deleted at the next start (it is before the cursor).
-        for number in doomed { try? fs.unlink(layout.segmentPath(pixelID, number)) }
+        var freed = false
+        for number in doomed { freed = (try? fs.unlink(layout.segmentPath(pixelID, number))) != nil || freed }
+        if freed, reserve.isMissing { reserve.ensure() }  // space came back: set the reserve aside again
     }
 }

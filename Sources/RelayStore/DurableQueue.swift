@@ -26,6 +26,8 @@ public final class DurableQueue: Sendable {
     /// the last batch read per pixel, so reading again before a commit only decodes the new records.
     let readerLock = Mutex<[String: QueueBatch]>([:])
     private let directoryLock: DataDirLock?
+    /// Space for the drain path on a full disk; used under `readerLock` (and in `init`).
+    let reserve: SpaceReserve
 
     /// Opens (creating if needed) the queue in `directory` and recovers it.
     ///
@@ -78,7 +80,11 @@ public final class DurableQueue: Sendable {
         self.options = options
         self.clock = clock
         self.table = SharedTable(table)
-        self.committer = Committer(fs: fs, layout: layout, options: options, table: self.table, writers: writers)
+        let reserve = SpaceReserve(fs: fs, path: layout.reservePath, bytes: options.reserveBytes)
+        reserve.ensure()
+        self.reserve = reserve
+        self.committer = Committer(
+            fs: fs, layout: layout, options: options, table: self.table, writers: writers, reserve: reserve)
         self.directoryLock = lock
         try committer.start()
     }

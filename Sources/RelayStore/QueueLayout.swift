@@ -24,6 +24,8 @@ struct QueueLayout: Sendable {
     }
 
     var lockPath: String { root + "/LOCK" }
+    /// Zeros set aside so delivery can go on when the disk is full (``SpaceReserve``).
+    var reservePath: String { root + "/reserve" }
     var queueDirectory: String { root + "/queue" }
     var deadDirectory: String { root + "/dead" }
     var quarantineDirectory: String { root + "/quarantine" }

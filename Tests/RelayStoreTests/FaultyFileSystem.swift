@@ -21,6 +21,8 @@ final class FaultyFileSystem: FileSystem {
         var afterBytes: Int = 0
         /// For writes: only writes made of zero bytes (preallocated room), not records.
         var onlyZeroWrites = false
+        /// For writes: how many writes fail before the fault clears itself.
+        var times = Int.max
     }
 
     private struct State {
@@ -81,6 +83,10 @@ final class FaultyFileSystem: FileSystem {
         let (path, fault) = state.withLock { s in (s.paths[fd] ?? "?", s.writeFault) }
         var buffer = buffer
         if let fault, path.contains(fault.pathContains), !fault.onlyZeroWrites || buffer.allSatisfy({ $0 == 0 }) {
+            state.withLock { s in
+                s.writeFault?.times -= 1
+                if s.writeFault?.times == 0 { s.writeFault = nil }
+            }
             if fault.afterBytes <= 0 { throw FileSystemError(operation: "pwrite", code: fault.code) }
             buffer = UnsafeRawBufferPointer(rebasing: buffer.prefix(fault.afterBytes))
             state.withLock { $0.writeFault?.afterBytes = 0 }

@@ -57,7 +57,10 @@ func testOptions(
     maxBytes: Int64 = 1 << 30, segmentBytes: Int64 = 64 << 20, lock: Bool = false,
     onFatal: @escaping @Sendable (String) -> Void = { _ in }
 ) -> DurableQueue.Options {
-    DurableQueue.Options(maxBytes: maxBytes, segmentBytes: segmentBytes, lockDirectory: lock, onFatal: onFatal)
+    var options = DurableQueue.Options(
+        maxBytes: maxBytes, segmentBytes: segmentBytes, lockDirectory: lock, onFatal: onFatal)
+    options.reserveBytes = 4096  // a whole MiB of zeros per test queue is time without meaning
+    return options
 }
 
 /// Runs `body(i)` on `count` threads at once and waits for all of them.
