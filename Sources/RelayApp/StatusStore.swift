@@ -67,6 +67,11 @@ public final class StatusStore: Sendable {
         var earlyHead = 0
     }
 
+    /// Distinct event names counted one by one (coverage and per-minute counts); a client chooses them.
+    static let maxEventNames = 200
+    /// The row that counts every event name past ``maxEventNames``.
+    static let otherEventNames = "(other names)"
+
     let capacity: Int
     /// Early outcomes kept: room for the page's worth of several pixels' batches at once.
     var earlyCapacity: Int { capacity * 8 }
@@ -108,10 +113,14 @@ public final class StatusStore: Sendable {
                     s.head = (s.head + 1) % capacity
                 }
             }
+            // Names are the client's: past `maxEventNames` distinct ones, the rest are counted together.
+            let name =
+                s.coverage.count < Self.maxEventNames || s.coverage[e.eventName] != nil
+                ? e.eventName : Self.otherEventNames
             // Updated in place: copying the entry out and back would copy its arrays on every event.
-            s.coverage[e.eventName, default: Coverage()].record(e.matchKeys, ownID: !e.mintedEventID)
+            s.coverage[name, default: Coverage()].record(e.matchKeys, ownID: !e.mintedEventID)
             let minute = nowMs / 60_000
-            s.perMinute[minute, default: [:]][e.eventName, default: 0] += 1
+            s.perMinute[minute, default: [:]][name, default: 0] += 1
             if s.perMinute.count > 60 { s.perMinute = s.perMinute.filter { $0.key > minute - 60 } }
             if !e.mintedEventID {
                 if s.seenIDs.contains(idHash) {
