@@ -21,11 +21,15 @@ final class RateLimiter {
 
     var isEnabled: Bool { perSecond > 0 }
 
+    /// Buckets held (tests).
+    var bucketCount: Int { buckets.count }
+
     /// Takes one token for `client`; false when its bucket is empty.
     func allow(_ client: String, nowMs: Int64) -> Bool {
         guard isEnabled else { return true }
         var b = buckets[client] ?? Bucket(tokens: burst, updatedMs: nowMs)
-        b.tokens = min(burst, b.tokens + Double(nowMs - b.updatedMs) * perSecond / 1000)
+        // The wall clock can step back (NTP): that refills nothing, but must not drain every bucket.
+        b.tokens = min(burst, b.tokens + Double(max(0, nowMs - b.updatedMs)) * perSecond / 1000)
         b.updatedMs = nowMs
         let ok = b.tokens >= 1
         if ok { b.tokens -= 1 }
