@@ -159,7 +159,8 @@ final class Pages: @unchecked Sendable {
     func sdk(_ request: HTTPRequest) -> HTTPResponse {
         let host = request.headers["host"].map(URLParts.hostHeaderName)
         let explicit = QueryString.parse(request.query).first(where: { $0.key == "site" })?.value
-        let site = context.sites.siteForScript(host: host, referer: request.headers["referer"], explicit: explicit)
+        let (site, byReferer) = context.sites.siteForScript(
+            host: host, referer: request.headers["referer"], explicit: explicit)
         let key = site?.name ?? ""
         let entry: (etag: String, body: [UInt8])
         if let cached = sdkCache[key] {
@@ -174,9 +175,11 @@ final class Pages: @unchecked Sendable {
             entry = ("\"" + String(digest.prefix(20)) + "\"", body)
             sdkCache[key] = entry
         }
-        let headers: [(name: String, value: String)] = [
+        var headers: [(name: String, value: String)] = [
             ("ETag", entry.etag), ("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
         ]
+        // Chosen by the page: a CDN in front must not hand one site's rules to another's pages.
+        if byReferer { headers.append(("Vary", "Referer")) }
         if let inm = request.headers["if-none-match"],
             inm.split(separator: ",").contains(where: { $0.trimmingSpacesSub() == entry.etag })
         {

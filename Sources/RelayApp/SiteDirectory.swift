@@ -67,18 +67,22 @@ struct SiteDirectory: Sendable {
 
     /// The site whose no-code rules `/sdk.js` carries: by the tracking host (a subdomain of the site's
     /// domain), then the page in `Referer`, then the only site.
-    func siteForScript(host: String?, referer: String?, explicit: String?) -> SiteConfig? {
-        if let explicit, let e = entries.first(where: { $0.config.name == explicit }) { return e.config }
+    /// `byReferer` is true when the `Referer` decided, or could have decided with another value: then the
+    /// script differs by page and a shared cache must key it on `Referer` too.
+    func siteForScript(host: String?, referer: String?, explicit: String?) -> (site: SiteConfig?, byReferer: Bool) {
+        if let explicit, let e = entries.first(where: { $0.config.name == explicit }) { return (e.config, false) }
         if let host,
             let e = entries.first(where: { e in
                 e.config.domains.contains(where: { host == $0 || host.hasSuffix("." + $0) })
             })
         {
-            return e.config
+            return (e.config, false)
         }
+        let byReferer = entries.count > 1
         if let h = referer.flatMap(URLParts.host(of:)), let e = entries.first(where: { $0.config.servesHost(h) }) {
-            return e.config
+            return (e.config, byReferer)
         }
-        return (entries.count == 1 ? entries.first : entries.first(where: { $0.config.allowAnyOrigin }))?.config
+        let fallback = entries.count == 1 ? entries.first : entries.first(where: { $0.config.allowAnyOrigin })
+        return (fallback?.config, byReferer)
     }
 }

@@ -81,6 +81,22 @@ struct OperationalEndpointTests {
         #expect(stale.status == 200 && stale.body == r.body)
     }
 
+    @Test(
+        "/sdk.js picked by the Referer among several sites says Vary: Referer; by tracking host or ?site= it does not")
+    func sdkVariesByReferer() async throws {
+        let gw = try await E2E.main.get()
+        let byHost = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "track.example.com")])
+        #expect(byHost.status == 200 && !byHost.headers("Vary").contains("Referer"), "\(byHost.headers)")
+        let byName = try await E2EClient.send(port: gw.port, "GET", "/sdk.js?site=local", headers: [("Host", "t.test")])
+        #expect(byName.status == 200 && !byName.headers("Vary").contains("Referer"), "\(byName.headers)")
+        let shop = try await E2EClient.send(
+            port: gw.port, "GET", "/sdk.js", headers: [("Host", "t.test"), ("Referer", "https://shop.example.com/a")])
+        let local = try await E2EClient.send(
+            port: gw.port, "GET", "/sdk.js", headers: [("Host", "t.test"), ("Referer", "http://localhost:8000/")])
+        #expect(shop.headers("Vary").contains("Referer") && local.headers("Vary").contains("Referer"))
+        #expect(shop.text.contains("#attend") && !local.text.contains("#attend"), "each page got its site's rules")
+    }
+
     @Test("/demo is served as HTML in dry-run")
     func demo() async throws {
         let gw = try await E2E.main.get()
