@@ -79,6 +79,8 @@ public final class EventProcessor {
             }
             eventID = s
         case .number(let n)?:
+            // An order number sent as a number: its lexeme is the id, under the same length rule.
+            guard n.utf8.count <= 256 else { return .failure(EventRejection("event_id must be 1 to 256 bytes")) }
             eventID = n
         case let other?:
             return .failure(EventRejection("event_id must be a string, got \(other.typeDescription)"))

@@ -89,6 +89,12 @@ struct EventProcessorTests {
             (#"{"event_name":"X","custom_data":[]}"#, "custom_data must be an object"),
             (#"{"event_name":"X","user_data":{"em":{"a":1}}}"#, "user_data.em must be a string or an array of strings"),
             (#"{"event_name":"X","event_id":true}"#, "event_id must be a string"),
+            (#"{"event_name":"X","event_id":""}"#, "event_id must be 1 to 256 bytes"),
+            (
+                #"{"event_name":"X","event_id":""# + String(repeating: "x", count: 257) + #""}"#,
+                "event_id must be 1 to 256"
+            ),
+            (#"{"event_name":"X","event_id":"# + String(repeating: "7", count: 257) + "}", "event_id must be 1 to 256"),
             (#"[1]"#, "an event must be a JSON object"),
         ])
     func rejections(json: String, message: String) throws {
@@ -162,6 +168,8 @@ struct EventProcessorTests {
         let kept = try process(#"{"event_name":"X","event_id":"Order-42 ß"}"#, &ctx).get()
         #expect(kept.eventID == "Order-42 ß")
         #expect(!kept.mintedEventID)
+        let digits = String(repeating: "7", count: 256)
+        #expect(try process(#"{"event_name":"X","event_id":"# + digits + "}", &ctx).get().eventID == digits)
         let minted = try process(#"{"event_name":"X"}"#, &ctx).get()
         #expect(minted.mintedEventID)
         let parts = minted.eventID.split(separator: "-")
