@@ -125,7 +125,7 @@ public enum Runner {
     /// the configuration does not load: guessing a directory would report on, or replay into, the wrong one.
     static func dataDir(_ flag: String?, configPath: String?) -> String? {
         if let flag { return flag }
-        if let env = environment["PIXELRELAY_DATA_DIR"] { return env }
+        if let env = environment["PIXELRELAY_DATA_DIR"], !env.isEmpty { return env }  // empty counts as unset
         switch loadConfig(ConfigOverrides(configPath: configPath)) {
         case .success(let c): return c.storage.dataDir
         case .failure(let error):

@@ -83,11 +83,14 @@ struct CommandLineTests {
         #expect(named.status == 0, "\(named.output)")
     }
 
-    @Test("queue stats --config reads the data directory from that file")
-    func queueStatsWithConfig() async throws {
+    @Test(
+        "queue stats --config reads the data directory from that file (an empty PIXELRELAY_DATA_DIR counts as unset)",
+        arguments: [nil, ""])
+    func queueStatsWithConfig(dataDirVariable: String?) async throws {
         let (status, output) = try await Self.run(
             ["queue", "stats", "--config", "other.json"],
-            files: ["other.json": #"{ "storage": { "data_dir": "./elsewhere" } }"#])
+            files: ["other.json": #"{ "storage": { "data_dir": "./elsewhere" } }"#],
+            environment: dataDirVariable.map { ["PIXELRELAY_DATA_DIR": $0] } ?? [:])
         #expect(status == 0, "\(output)")
         #expect(output.contains("queue ./elsewhere:"), "\(output)")
     }
