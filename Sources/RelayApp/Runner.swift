@@ -162,13 +162,13 @@ public enum Runner {
     public static func deadLetters(dataDir flag: String?, configPath: String? = nil) -> Int32 {
         guard let dir = dataDir(flag, configPath: configPath) else { return 2 }
         do {
-            let letters = try DurableQueue.listDeadLetters(directory: dir)
-            for d in letters {
+            // One at a time: a store of any size is listed in the memory of one line.
+            let count = try DurableQueue.forEachDeadLetter(directory: dir) { d in
                 print(
                     "\(d.deadAtMs)\t\(d.event.pixelID)\t\(d.event.eventName)\t\(d.event.eventID)\t\(d.event.eventTime)\t\(d.reason)\(d.metaMessage.map { " — \($0)" } ?? "")\(d.fbtraceID.map { " (fbtrace_id \($0))" } ?? "")"
                 )
             }
-            print("\(letters.count) dead letter(s)")
+            print("\(count) dead letter(s)")
             return 0
         } catch {
             printErr("pixelrelay: cannot read dead letters in \(dir): \(error)")

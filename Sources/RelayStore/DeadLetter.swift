@@ -126,62 +126,95 @@ enum DeadLetterFile {
         return counts
     }
 
-    /// Bytes read at a time by ``count(fs:path:chunkBytes:)``.
-    static let countChunkBytes = 1 << 20
+    /// Bytes read at a time by ``forEachLine(fs:path:chunkBytes:_:)``.
+    static let chunkBytes = 1 << 20
     /// A line longer than this is not a dead letter this code wrote (a record is at most 16 MiB, see
     /// `RecordFormat`, plus Meta's message); it is skipped rather than held.
     static let maxLineBytes = 20 << 20
 
-    /// The lines of one file that parse, read a chunk at a time: memory stays at one chunk and one line
-    /// however large the file grew (every start counts them; a pixel paused for days may leave many).
-    static func count(
-        fs: any FileSystem, path: String, chunkBytes: Int = countChunkBytes
-    ) throws(FileSystemError) -> Int {
+    /// Calls `body` with each non-empty line of a file (a last line without a newline too: torn, usually),
+    /// read a chunk at a time: memory stays at one chunk and one line however large the file grew (a
+    /// pixel paused for days may leave gigabytes). A missing file has no lines.
+    static func forEachLine<E: Error>(
+        fs: any FileSystem, path: String, chunkBytes: Int = chunkBytes,
+        _ body: (ArraySlice<UInt8>) throws(E) -> Void
+    ) throws(DeadLetterReadError<E>) {
         let fd: Int32
         do {
             fd = try fs.open(path, .read, permissions: 0)
         } catch {
-            if error.code == FileSystemError.Code.noEntry { return 0 }
-            throw error.at(path)
+            if error.code == FileSystemError.Code.noEntry { return }
+            throw .file(error.at(path))
         }
         defer { fs.close(fd) }
-        var total = 0
         var line: [UInt8] = []
         var skipping = false
-        func finish() {
-            if !skipping, !line.isEmpty, DeadLetter.decodeLine(line[...]) != nil { total += 1 }
-            line.removeAll(keepingCapacity: true)
-            skipping = false
+        func finish() throws(DeadLetterReadError<E>) {
+            defer {
+                line.removeAll(keepingCapacity: true)
+                skipping = false
+            }
+            guard !skipping, !line.isEmpty else { return }
+            do {
+                try body(line[...])
+            } catch {
+                throw .body(error)
+            }
         }
-        do {
-            var offset: Int64 = 0
-            while true {
-                let chunk = try FileIO.readAll(fs, fd, count: chunkBytes, at: offset)
-                if chunk.isEmpty { break }
-                offset += Int64(chunk.count)
-                var start = 0
-                while start < chunk.count {
-                    let end = chunk[start...].firstIndex(of: 0x0A)
-                    if !skipping { line.append(contentsOf: chunk[start..<(end ?? chunk.count)]) }
-                    if line.count > maxLineBytes {
-                        line.removeAll()
-                        skipping = true
-                    }
-                    guard let end else { break }
-                    finish()
-                    start = end + 1
+        var offset: Int64 = 0
+        while true {
+            let chunk: [UInt8]
+            do {
+                chunk = try FileIO.readAll(fs, fd, count: chunkBytes, at: offset)
+            } catch {
+                throw .file(error.at(path))
+            }
+            if chunk.isEmpty { break }
+            offset += Int64(chunk.count)
+            var start = 0
+            while start < chunk.count {
+                let end = chunk[start...].firstIndex(of: 0x0A)
+                if !skipping { line.append(contentsOf: chunk[start..<(end ?? chunk.count)]) }
+                if line.count > maxLineBytes {
+                    line.removeAll()
+                    skipping = true
                 }
+                guard let end else { break }
+                try finish()
+                start = end + 1
+            }
+        }
+        try finish()
+    }
+
+    /// The lines of one file that parse (see ``forEachLine(fs:path:chunkBytes:_:)``).
+    static func count(
+        fs: any FileSystem, path: String, chunkBytes: Int = chunkBytes
+    ) throws(FileSystemError) -> Int {
+        var total = 0
+        do {
+            try forEachLine(fs: fs, path: path, chunkBytes: chunkBytes) { (line) throws(Never) in
+                if DeadLetter.decodeLine(line) != nil { total += 1 }
             }
         } catch {
-            throw error.at(path)
+            throw error.fileError
         }
-        finish()  // a last line without a newline (torn, usually: it counts only when it parses)
         return total
     }
 
-    /// Every dead letter of one pixel.
-    static func read(fs: any FileSystem, layout: QueueLayout, pixelID: String) throws(FileSystemError) -> [DeadLetter] {
-        let bytes = try FileIO.readFile(fs, layout.deadLetterPath(pixelID)) ?? []
-        return lines(bytes).compactMap(DeadLetter.decodeLine)
+}
+
+/// A failure of ``DeadLetterFile/forEachLine(fs:path:chunkBytes:_:)``: reading the file, or the caller's body.
+enum DeadLetterReadError<E: Error>: Error {
+    case file(FileSystemError)
+    case body(E)
+}
+
+extension DeadLetterReadError where E == Never {
+    /// The file error (the body cannot fail).
+    var fileError: FileSystemError {
+        switch self {
+        case .file(let error): return error
+        }
     }
 }

@@ -35,21 +35,42 @@ extension DurableQueue {
         try result.get()
     }
 
-    /// Every dead letter under `directory` (pixel by pixel), for `pixelrelay queue dead-letters`.
-    /// Reads only; works whether or not the server is running. Damaged lines are skipped.
+    /// Every dead letter under `directory` (pixel by pixel), for tests and small stores; see
+    /// ``forEachDeadLetter(directory:_:)`` for one at a time.
     public static func listDeadLetters(directory: String) throws(StoreError) -> [DeadLetter] {
+        var all: [DeadLetter] = []
+        try forEachDeadLetter(directory: directory) { all.append($0) }
+        return all
+    }
+
+    /// Calls `body` with every dead letter under `directory`, pixel by pixel, reading a chunk at a time
+    /// (`pixelrelay queue dead-letters` on a store of any size). Reads only; works whether or not the
+    /// server is running. Damaged lines are skipped. Returns how many there were.
+    @discardableResult
+    public static func forEachDeadLetter(
+        directory: String, _ body: (DeadLetter) -> Void
+    ) throws(StoreError) -> Int {
         let layout = QueueLayout(root: directory)
         let fs = PosixFileSystem()
-        do {
-            var all: [DeadLetter] = []
+        var count = 0
+        do throws(FileSystemError) {
             for pixelID in try DeadLetterFile.pixels(fs: fs, layout: layout) {
-                all += try DeadLetterFile.read(fs: fs, layout: layout, pixelID: pixelID)
+                do {
+                    try DeadLetterFile.forEachLine(fs: fs, path: layout.deadLetterPath(pixelID)) {
+                        (line) throws(Never) in
+                        guard let letter = DeadLetter.decodeLine(line) else { return }
+                        count += 1
+                        body(letter)
+                    }
+                } catch {
+                    throw error.fileError
+                }
             }
-            return all
         } catch {
-            if error.code == FileSystemError.Code.noEntry { return [] }
+            if error.code == FileSystemError.Code.noEntry { return count }
             throw .io(error)
         }
+        return count
     }
 
     /// Moves dead letters whose `event_time` is still inside the window back into the queue
@@ -89,56 +110,70 @@ extension DurableQueue {
         return (totals.0, totals.1)
     }
 
+    /// One pixel's replay, streaming: the file is read a chunk at a time, replayed events are queued in
+    /// batches as they come, and the lines that stay are written to a temporary file that replaces the
+    /// original at the end. Nothing is rewritten until every replayed event is durable in the queue.
     private func replay(pixelID: String, nowMs: Int64, maxAgeSeconds: Int64) throws(StoreError) -> (Int, Int) {
         let path = layout.deadLetterPath(pixelID)
-        let bytes: [UInt8]
-        do {
-            guard let read = try FileIO.readFile(fs, path) else { return (0, 0) }
-            bytes = read
-        } catch {
-            throw .io(error)
-        }
+        let tempPath = layout.deadLetterTempPath(pixelID)
         let oldestAllowed = nowMs / 1000 - maxAgeSeconds
-        var replay: [QueuedEvent] = []
-        var keptLines: [UInt8] = []
+        var pending: [QueuedEvent] = []
+        var replayed = 0
         var kept = 0
-        for line in DeadLetterFile.lines(bytes) {
-            guard let letter = DeadLetter.decodeLine(line) else { continue }  // torn by a crash: unreadable anyway
-            if letter.event.eventTime >= oldestAllowed {
-                var event = letter.event
-                event.enqueuedAtMs = nowMs
-                replay.append(event)
-            } else {
-                keptLines += line
-                keptLines.append(0x0A)
-                kept += 1
-            }
-        }
-        guard !replay.isEmpty else { return (0, kept) }
+        var keptBytes: [UInt8] = []
+        var temp = TempFile(fs: fs, path: tempPath)
+        defer { temp.discard() }
 
         // Re-queue first: a crash before the rewrite below only means the events are queued twice,
         // and Meta deduplicates them by event_id.
-        var start = 0
-        while start < replay.count {
-            let end = min(start + 1000, replay.count)
-            if case .rejected(let failure) = appendAndWait(Array(replay[start..<end])) {
-                throw .appendRejected(failure)
-            }
-            start = end
+        func queuePending() throws(StoreError) {
+            guard !pending.isEmpty else { return }
+            if case .rejected(let failure) = appendAndWait(pending) { throw .appendRejected(failure) }
+            replayed += pending.count
+            pending.removeAll(keepingCapacity: true)
         }
         do {
+            try DeadLetterFile.forEachLine(fs: fs, path: path) { (line) throws(StoreError) in
+                guard let letter = DeadLetter.decodeLine(line) else { return }  // torn by a crash: unreadable
+                if letter.event.eventTime >= oldestAllowed {
+                    var event = letter.event
+                    event.enqueuedAtMs = nowMs
+                    pending.append(event)
+                    if pending.count == 1000 { try queuePending() }
+                } else {
+                    keptBytes += line
+                    keptBytes.append(0x0A)
+                    kept += 1
+                    if keptBytes.count >= DeadLetterFile.chunkBytes {
+                        do throws(FileSystemError) {
+                            try temp.append(&keptBytes)
+                        } catch {
+                            throw .io(error)
+                        }
+                    }
+                }
+            }
+        } catch {
+            switch error {
+            case .file(let error): throw .io(error)
+            case .body(let error): throw error
+            }
+        }
+        try queuePending()
+        guard replayed > 0 else { return (0, kept) }
+        do throws(FileSystemError) {
             if kept == 0 {
                 try fs.unlink(path)
             } else {
-                try FileIO.replace(
-                    fs, path: path, tempPath: layout.deadLetterTempPath(pixelID), bytes: keptLines, sync: true)
+                try temp.append(&keptBytes)
+                try temp.commit(over: path)
             }
             try fs.syncDirectory(layout.deadDirectory)
         } catch {
             throw .io(error)
         }
         table.withLock { $0.deadLetters[pixelID] = kept }
-        return (replay.count, kept)
+        return (replayed, kept)
     }
 
     /// Appends and blocks until the outcome (not for use on the committer thread).
@@ -176,5 +211,50 @@ extension DurableQueue {
             if size >= 0 { try? fs.ftruncate(fd, to: size) }
             throw error.at(path)
         }
+    }
+}
+
+/// A file written in pieces and renamed over another once complete (``DurableQueue``'s replay); removed
+/// if it is never committed.
+struct TempFile {
+    let fs: any FileSystem
+    let path: String
+    private var fd: Int32 = -1
+    private var size: Int64 = 0
+
+    init(fs: any FileSystem, path: String) {
+        self.fs = fs
+        self.path = path
+    }
+
+    /// Appends `bytes` (creating the file on first use) and empties it.
+    mutating func append(_ bytes: inout [UInt8]) throws(FileSystemError) {
+        do {
+            if fd < 0 {
+                fd = try fs.open(path, [.write, .create, .truncate], permissions: QueueLayout.filePermissions)
+            }
+            try FileIO.writeAll(fs, fd, bytes, at: size)
+        } catch {
+            throw error.at(path)
+        }
+        size += Int64(bytes.count)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Syncs the file and renames it over `target`.
+    mutating func commit(over target: String) throws(FileSystemError) {
+        if fd < 0 { fd = try fs.open(path, [.write, .create, .truncate], permissions: QueueLayout.filePermissions) }
+        try fs.fdatasync(fd)
+        fs.close(fd)
+        fd = -1
+        try fs.rename(path, to: target)
+    }
+
+    /// Closes and removes an uncommitted file (best effort).
+    mutating func discard() {
+        guard fd >= 0 else { return }
+        fs.close(fd)
+        fd = -1
+        try? fs.unlink(path)
     }
 }

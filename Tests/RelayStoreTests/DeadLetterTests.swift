@@ -74,6 +74,31 @@ import Testing
         }
     }
 
+    @Test("replay streams a store larger than its chunks: events re-queued in batches, kept lines rewritten in pieces")
+    func replayLargeStore() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            let message = String(repeating: "m", count: 900)  // 1,300 kept lines pass the 1 MiB chunk
+            var letters: [DeadLetter] = []
+            for n in 0..<2_500 { letters.append(Self.letter(n, ageDays: n % 2 == 0 ? 1 : 8, message: message)) }
+            for start in stride(from: 0, to: letters.count, by: 500) {
+                try queue.deadLetter(Array(letters[start..<(start + 500)]))
+            }
+            let before = try fileBytes("\(dir)/dead/px.jsonl").count
+            #expect(before > 2 << 20)
+
+            let result = try queue.replayDeadLetters(pixelID: "px", nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            #expect(result.replayed == 1_250 && result.kept == 1_250)
+            #expect(try queue.drain("px") == stride(from: 0, to: 2_500, by: 2).map { "e-\($0)" })
+            var kept: [String] = []
+            let count = try DurableQueue.forEachDeadLetter(directory: dir) { kept.append($0.event.eventID) }
+            #expect(count == 1_250 && kept == stride(from: 1, to: 2_500, by: 2).map { "e-\($0)" })
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/dead/px.jsonl.tmp"))
+            #expect(queue.stats().totalDeadLetters == 1_250)
+            queue.close()
+        }
+    }
+
     @Test("replay of a full queue fails and keeps the dead letters")
     func replayIntoFullQueue() throws {
         try withTemporaryDirectory { dir in
