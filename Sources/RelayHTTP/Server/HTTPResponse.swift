@@ -35,9 +35,11 @@ public struct HTTPResponse: Sendable {
     }
 
     /// Whether a `name: value` line has no control character but horizontal tab (RFC 9110 §5.5).
-    static func isSafeHeaderLine(_ line: ArraySlice<UInt8>) -> Bool {
-        for byte in line where (byte < 0x20 && byte != 0x09) || byte == 0x7F { return false }
-        return true
+    static func isSafeHeaderLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        // One pass over every header byte of every response: a plain loop on raw bytes, no slice checks.
+        var bad = false
+        for byte in line { bad = bad || (byte < 0x20 && byte != 0x09) || byte == 0x7F }
+        return !bad
     }
 
     /// Serialises the head and body into `out`. A header whose name or value holds a control character
@@ -62,7 +64,7 @@ public struct HTTPResponse: Sendable {
             out.append(contentsOf: h.value.utf8)
             // The last line of defence against response splitting: a line with a control character (a
             // CR or LF from input that slipped past its own check) is left out rather than written.
-            if !Self.isSafeHeaderLine(out[start...]) {
+            if !out.withUnsafeBufferPointer({ Self.isSafeHeaderLine(UnsafeBufferPointer(rebasing: $0[start...])) }) {
                 out.removeSubrange(start...)
                 continue
             }
