@@ -44,7 +44,9 @@ public final class Gateway: @unchecked Sendable {
             // D6: after a failed fsync nothing more is acknowledged; exit so a supervisor restarts us and
             // recovery re-reads what was durable.
             log.critical("queue I/O error; exiting so a restart can recover", metadata: ["error": "\(message)"])
-            exit(75)
+            // _exit, not exit: atexit handlers (OpenSSL's cleanup among them) must not run under threads
+            // still hashing or in a TLS handshake. The log line is written; what was acknowledged is synced.
+            _exit(75)
         }
         queue = try DurableQueue(directory: dataDir, options: options)
         let metrics = Metrics()
@@ -119,8 +121,8 @@ public final class Gateway: @unchecked Sendable {
         logger.info("shutting down")
         server.shutdown(graceMs: graceMs)
         forwarder.stop()
+        queue.close()  // before the client: nothing to lose even if a transfer is slow to let go
         client.shutdown()
-        queue.close()
         logger.info("stopped")
     }
 

@@ -50,6 +50,9 @@ final class CurlTransfer {
         try easy.armErrorBuffer()
         try easy.set(CURLOPT_URL, request.url)
         try easy.set(CURLOPT_NOSIGNAL, 1)
+        // A transfer still resolving a name is left to its resolver thread instead of joined: a DNS outage
+        // must not hold a shutdown past its 10 s budget (curl ≥ 7.87).
+        try easy.set(CURLOPT_QUICK_EXIT, 1)
         try easy.set(CURLOPT_PROTOCOLS_STR, settings.protocols)
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, settings.protocols)
         try easy.set(CURLOPT_FOLLOWLOCATION, 0)

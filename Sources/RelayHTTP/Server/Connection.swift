@@ -56,6 +56,8 @@ final class Connection {
     struct Slot {
         var sequence: UInt64
         var response: HTTPResponse?
+        /// The client's intent (no `Connection: close`, or HTTP/1.0 with keep-alive); a drain or the
+        /// response may still close the connection.
         var keepAlive: Bool
         var headOnly: Bool
         /// An HTTP/1.0 request: a kept-alive connection must say `Connection: keep-alive`.

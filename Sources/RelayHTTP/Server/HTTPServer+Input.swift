@@ -103,12 +103,13 @@ extension HTTPServer {
         let sequence = c.nextSequence
         c.nextSequence &+= 1
         c.continueSent = false
-        let keepAlive = request.keepAlive && !draining
+        // The slot keeps the client's own intent (a client that said close sends nothing more: see
+        // `clientClosing`); a drain closes the connection after its last answer instead.
         c.slots.append(
             .init(
-                sequence: sequence, response: nil, keepAlive: keepAlive, headOnly: request.method == .head,
+                sequence: sequence, response: nil, keepAlive: request.keepAlive, headOnly: request.method == .head,
                 http10: request.version == .http1_0))
-        if !keepAlive { c.closeAfterFlush = true }
+        if !request.keepAlive || draining { c.closeAfterFlush = true }
         let writer = ResponseWriter(server: self, fd: c.fd, connectionID: c.info.id, sequence: sequence)
         responder.respond(to: request, connection: c.info, writer: writer)
     }

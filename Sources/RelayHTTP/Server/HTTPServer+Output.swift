@@ -38,8 +38,10 @@ extension HTTPServer {
                 closeConnection(c, reset: true)
                 return
             }
-            // While draining every response closes its connection, whenever its request came in.
-            let keepAlive = first.keepAlive && !response.close && !draining
+            // While draining, a connection closes after the last answer it is owed (pipelined requests
+            // already read are answered first: their events may be durable, and an unanswered client
+            // would resend them).
+            let keepAlive = first.keepAlive && !response.close && !(draining && c.slots.isEmpty)
             if c.pendingOutput == 0 { c.lastWriteMs = nowMs }  // the write-timeout clock starts now
             let before = c.output.count
             response.write(

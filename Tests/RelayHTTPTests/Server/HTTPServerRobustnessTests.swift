@@ -150,6 +150,29 @@ import Testing
         #expect(eventually { done.isSet })
     }
 
+    @Test("graceful shutdown answers every pipelined request already read, in order, and closes after the last")
+    func shutdownAnswersPipelinedRequests() throws {
+        let server = try TestServer()
+        let client = try server.connect()
+        client.send("GET /hold/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /hold/2 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(eventually { server.responder.heldCount == 2 })
+
+        let done = Flag()
+        let stopper = Thread { [server] in
+            server.server.shutdown(graceMs: 5_000)
+            done.set()
+        }
+        stopper.start()
+        #expect(eventually { (try? server.connect()) == nil })
+        server.responder.releaseHeld()
+        let (responses, end) = client.responsesUntilClose()
+        #expect(responses.map(\.body) == ["held", "held"])
+        #expect(responses.first?.header("Connection") == nil, "the first answer keeps the connection for the second")
+        #expect(responses.last?.header("Connection")?.lowercased() == "close")
+        #expect(end == .closed)
+        #expect(eventually { done.isSet })
+    }
+
     @Test("a request still arriving when shutdown begins is read and answered with Connection: close")
     func shutdownFinishesARequestInProgress() throws {
         let server = try TestServer()
