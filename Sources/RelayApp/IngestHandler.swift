@@ -22,7 +22,8 @@ final class IngestHandler: @unchecked Sendable {
         let config = gateway.config
         processor = EventProcessor(currentYear: Clock.currentYear())
         rateLimiter = RateLimiter(perSecond: config.server.rateLimit.perSecond, burst: config.server.rateLimit.burst)
-        resolver = ClientAddressResolver(trustedProxies: config.server.trustedProxies)
+        resolver = ClientAddressResolver(
+            trustedProxies: config.server.trustedProxies, header: config.server.clientIPHeader)
         bots = BotDetector(enabled: config.bots.drop, extraPatterns: config.bots.extraPatterns)
         eventsAccepted = gateway.metrics.counterHandle("pixelrelay_events_accepted_total")
     }

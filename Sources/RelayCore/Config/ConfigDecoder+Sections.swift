@@ -5,7 +5,7 @@ enum ConfigKeys {
     static let root = ["server", "storage", "graph_api", "admin", "logging", "sites", "dry_run", "demo", "bots"]
     static let server = [
         "host", "port", "trusted_proxies", "max_body_bytes", "events_path", "max_connections", "header_timeout_ms",
-        "idle_timeout_ms", "min_body_bytes_per_second", "rate_limit",
+        "idle_timeout_ms", "min_body_bytes_per_second", "rate_limit", "client_ip_header",
     ]
     static let rateLimit = ["per_second", "burst"]
     static let storage = ["data_dir", "max_queue_bytes"]
@@ -75,6 +75,9 @@ extension ConfigDecoder {
             case "host": s.host = checked(v, at: p, ConfigRules.host) ?? s.host
             case "port": s.port = int(v, at: p, in: ConfigLimits.port, unit: " (0 = any free port)") ?? s.port
             case "trusted_proxies": s.trustedProxies = list(v, at: p, ConfigRules.cidr) ?? s.trustedProxies
+            case "client_ip_header":
+                s.clientIPHeader =
+                    checked(v, at: p) { ConfigRules.oneOf($0, ServerConfig.ClientIPHeader.self) } ?? s.clientIPHeader
             case "max_body_bytes":
                 s.maxBodyBytes = int(v, at: p, in: ConfigLimits.maxBodyBytes, unit: " bytes") ?? s.maxBodyBytes
             case "events_path": s.eventsPath = checked(v, at: p, ConfigRules.eventsPath) ?? s.eventsPath

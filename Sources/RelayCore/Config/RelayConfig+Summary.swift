@@ -58,6 +58,7 @@ extension RelayConfig {
                 obj([
                     ("host", .string(server.host)), ("port", num(server.port)),
                     ("trusted_proxies", strs(server.trustedProxies.map(\.description))),
+                    ("client_ip_header", .string(server.clientIPHeader.rawValue)),
                     ("max_body_bytes", num(server.maxBodyBytes)), ("events_path", .string(server.eventsPath)),
                     ("max_connections", num(server.maxConnections)),
                     ("header_timeout_ms", num(server.headerTimeoutMs)), ("idle_timeout_ms", num(server.idleTimeoutMs)),

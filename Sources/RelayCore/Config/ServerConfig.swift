@@ -19,6 +19,16 @@ public struct ServerConfig: Sendable, Equatable {
         public var isEnabled: Bool { perSecond > 0 }
     }
 
+    /// Which forwarding header a trusted proxy's client address is read from (`"client_ip_header"`).
+    public enum ClientIPHeader: String, Sendable, Equatable, CaseIterable {
+        /// `X-Forwarded-For` when the request has one, else `Forwarded` (the default).
+        case auto
+        /// Only `X-Forwarded-For`: what nginx, HAProxy `forwardfor`, cloud load balancers and CDNs write.
+        case xForwardedFor = "x-forwarded-for"
+        /// Only `Forwarded` (RFC 7239), for a proxy that writes it and passes `X-Forwarded-For` through.
+        case forwarded
+    }
+
     /// Address to bind; default `"0.0.0.0"`. An IP literal or a host name such as `localhost`.
     public var host: String
     /// TCP port; default 8080; 0 lets the OS pick one (tests).
@@ -39,6 +49,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var minBodyBytesPerSecond: Int
     /// Per-client-IP rate limit; default 50/s, burst 200.
     public var rateLimit: RateLimit
+    /// Where the client address comes from behind a trusted proxy; default ``ClientIPHeader/auto``. Name the
+    /// header the proxy writes: with `auto`, a proxy that writes only `Forwarded` but passes a client's own
+    /// `X-Forwarded-For` through lets the client choose its address.
+    public var clientIPHeader: ClientIPHeader = .auto
 
     /// The default trusted proxies: loopback only.
     public static let defaultTrustedProxies: [CIDR] = [CIDR("127.0.0.1/32")!, CIDR("::1/128")!]

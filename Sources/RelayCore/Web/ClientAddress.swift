@@ -4,21 +4,31 @@
 public struct ClientAddressResolver: Sendable {
     /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed.
     public let trustedProxies: [CIDR]
+    /// Which header carries the chain (``ServerConfig/ClientIPHeader``).
+    public let header: ServerConfig.ClientIPHeader
 
-    public init(trustedProxies: [CIDR]) {
+    public init(trustedProxies: [CIDR], header: ServerConfig.ClientIPHeader = .auto) {
         self.trustedProxies = trustedProxies
+        self.header = header
     }
 
     /// The client address as canonical text.
     /// - Parameters:
     ///   - peer: the socket's peer address.
     ///   - forwardedFor: every `X-Forwarded-For` value in order.
-    ///   - forwarded: every `Forwarded` value in order (used when there is no `X-Forwarded-For`).
+    ///   - forwarded: every `Forwarded` value in order (with `auto`, used when there is no `X-Forwarded-For`).
+    /// - Returns: canonical text; an IPv4-mapped IPv6 address is given as IPv4, like a socket peer's.
     public func resolve(peer: String, forwardedFor: [String], forwarded: [String]) -> String {
         guard let peerAddress = IPAddress(peer) else { return peer }
-        guard isTrusted(peerAddress) else { return peerAddress.description }
+        guard isTrusted(peerAddress) else { return peerAddress.unmapped.description }
         var chain: [Substring] = []
-        if !forwardedFor.isEmpty {
+        let useForwardedFor: Bool
+        switch header {
+        case .auto: useForwardedFor = !forwardedFor.isEmpty
+        case .xForwardedFor: useForwardedFor = true
+        case .forwarded: useForwardedFor = false
+        }
+        if useForwardedFor {
             for header in forwardedFor { chain.append(contentsOf: header.split(separator: ",")) }
         } else {
             for header in forwarded {
@@ -36,7 +46,7 @@ public struct ClientAddressResolver: Sendable {
             candidate = address
             if !isTrusted(address) { break }
         }
-        return candidate.description
+        return candidate.unmapped.description
     }
 
     func isTrusted(_ a: IPAddress) -> Bool {

@@ -65,6 +65,9 @@ import Testing
         Case(#"{"admin":{"tokne":"x"}}"#, "$.admin.tokne", #"did you mean "token"?"#),
         Case(#"{"logging":{"level":"verbose"}}"#, "$.logging.level", #""trace", "debug""#),
         Case(#"{"logging":{"format":"xml"}}"#, "$.logging.format", #""json", "text""#),
+        Case(
+            #"{"server":{"client_ip_header":"x-real-ip"}}"#, "$.server.client_ip_header",
+            #""auto", "x-forwarded-for", "forwarded""#),
         Case(#"{"dry_run":"yes"}"#, "$.dry_run", "true or false"),
         Case(#"{"demo":1}"#, "$.demo", "true or false"),
         Case(#"{"bots":{"drop":"no"}}"#, "$.bots.drop", "true or false"),
@@ -184,6 +187,17 @@ import Testing
         #expect(config.sites[0].defaultCountry == nil)
         #expect(config.sites[0].pixels[0].testEventCode == nil)
         #expect(config.sites[0].domains == ["shop.example.com"])
+    }
+
+    @Test("client_ip_header takes auto, x-forwarded-for or forwarded (any case); auto is the default")
+    func clientIPHeader() throws {
+        #expect(ConfigLoader.make(json: "{}").config?.server.clientIPHeader == .auto)
+        for (text, value) in [
+            ("forwarded", ServerConfig.ClientIPHeader.forwarded), ("X-Forwarded-For", .xForwardedFor),
+        ] {
+            let config = ConfigLoader.make(json: #"{"server":{"client_ip_header":"\#(text)"}}"#).config
+            #expect(config?.server.clientIPHeader == value)
+        }
     }
 
     @Test("Values are normalised: origins, countries, cookie domains, rules")

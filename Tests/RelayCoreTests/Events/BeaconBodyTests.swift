@@ -96,9 +96,30 @@ struct WebHelperTests {
             ("10.0.0.5", ["garbage"], [], "10.0.0.5"),
             ("203.0.113.9", ["198.51.100.1"], [], "203.0.113.9"),
             ("10.0.0.5", [], [], "10.0.0.5"),
+            // An IPv4-mapped address from a header is given as IPv4, like a socket peer's.
+            ("10.0.0.5", ["::ffff:203.0.113.7"], [], "203.0.113.7"),
+            ("::ffff:10.0.0.5", ["::FFFF:198.51.100.2, ::ffff:10.0.0.9"], [], "198.51.100.2"),
+            ("::ffff:203.0.113.9", [], [], "203.0.113.9"),
+            // auto: X-Forwarded-For wins when both are present.
+            ("10.0.0.5", ["6.6.6.6"], ["for=203.0.113.9"], "6.6.6.6"),
         ] as [(String, [String], [String], String)])
     func clientAddress(peer: String, xff: [String], forwarded: [String], expected: String) {
         let resolver = ClientAddressResolver(trustedProxies: [CIDR("10.0.0.0/8")!])
         #expect(resolver.resolve(peer: peer, forwardedFor: xff, forwarded: forwarded) == expected)
+    }
+
+    @Test(
+        "client_ip_header picks the one header the proxy writes; the other, the client's, is ignored",
+        arguments: [
+            (ServerConfig.ClientIPHeader.forwarded, ["6.6.6.6"], ["for=203.0.113.9"], "203.0.113.9"),
+            (.forwarded, ["6.6.6.6"], [], "10.0.0.5"),
+            (.xForwardedFor, ["198.51.100.1"], ["for=6.6.6.6"], "198.51.100.1"),
+            (.xForwardedFor, [], ["for=6.6.6.6"], "10.0.0.5"),
+            (.auto, [], ["for=203.0.113.9"], "203.0.113.9"),
+        ] as [(ServerConfig.ClientIPHeader, [String], [String], String)])
+    func clientAddressHeader(header: ServerConfig.ClientIPHeader, xff: [String], forwarded: [String], expected: String)
+    {
+        let resolver = ClientAddressResolver(trustedProxies: [CIDR("10.0.0.0/8")!], header: header)
+        #expect(resolver.resolve(peer: "10.0.0.5", forwardedFor: xff, forwarded: forwarded) == expected)
     }
 }
