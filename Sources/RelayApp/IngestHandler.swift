@@ -7,7 +7,10 @@ import RelayStore
 /// SHA-256 context and the rate limiter), and answers after the queue's group commit fsynced.
 final class IngestHandler: @unchecked Sendable {
     let gateway: GatewayContext
-    let processor: EventProcessor
+    /// Remade when the calendar year turns (its `db` rule accepts birth years up to the current one).
+    private(set) var processor: EventProcessor
+    /// When `processor`'s year ends, Unix milliseconds.
+    private var processorYearEndsMs: Int64
     let rateLimiter: RateLimiter
     let resolver: ClientAddressResolver
     let bots: BotDetector
@@ -20,7 +23,9 @@ final class IngestHandler: @unchecked Sendable {
     init(gateway: GatewayContext) {
         self.gateway = gateway
         let config = gateway.config
-        processor = EventProcessor(currentYear: Clock.currentYear())
+        let year = Clock.year(atMs: Clock.nowMs())
+        processor = EventProcessor(currentYear: year.year)
+        processorYearEndsMs = year.endsAtMs
         rateLimiter = RateLimiter(perSecond: config.server.rateLimit.perSecond, burst: config.server.rateLimit.burst)
         resolver = ClientAddressResolver(
             trustedProxies: config.server.trustedProxies, header: config.server.clientIPHeader)
@@ -137,6 +142,11 @@ final class IngestHandler: @unchecked Sendable {
         var warnings: [(Int, String)] = []
         var accepted: [(ProcessedEvent, [String])] = []
         var consentDenied = false
+        if nowMs >= processorYearEndsMs {
+            let year = Clock.year(atMs: nowMs)
+            processor = EventProcessor(currentYear: year.year)
+            processorYearEndsMs = year.endsAtMs
+        }
         for (index, value) in events.enumerated() {
             switch processor.process(value, context: &context) {
             case .failure(let rejection):

@@ -165,8 +165,10 @@ extension JSONScanner {
                     i = valueStart
                     let value = try parseValue()
                     i = valueEnd
+                    if value == .null { compact = false }  // a null member is left out: the full path drops it
                     if key.length == 5 { data.value = value } else { data.currency = value }
                 } else {
+                    if i < end, p[i] == UInt8(ascii: "n") { compact = false }  // null (else `skipValue` throws)
                     try skipValue(compact: &compact)
                 }
                 if try endOfList(closer: UInt8(ascii: "}"), what: "object member", compact: &compact) { break }

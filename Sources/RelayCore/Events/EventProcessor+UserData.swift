@@ -45,7 +45,15 @@ extension EventProcessor {
         var ip = context.clientIP
         var ua = context.userAgent
         if context.trustedSource {
-            if case .string(let s)? = members.clientIP, !s.isEmpty { ip = s.trimmingSpaces() }
+            if case .string(let s)? = members.clientIP, !s.isEmpty {
+                // Meta wants one address; a copied X-Forwarded-For list or "unknown" would fail the batch.
+                if let address = IPAddress(s.trimmingSpaces()) {
+                    ip = address.unmapped.description
+                } else {
+                    ip = nil
+                    warnings.append("user_data.client_ip_address is not one IPv4 or IPv6 address; left out")
+                }
+            }
             if case .string(let s)? = members.clientUserAgent, !s.isEmpty { ua = s }
         }
         if let ip, !ip.isEmpty {

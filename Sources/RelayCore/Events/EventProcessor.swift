@@ -129,7 +129,9 @@ public final class EventProcessor {
         var sourceURL: String?
         switch event.eventSourceURL {
         case .string(let s)? where !s.isEmpty: sourceURL = s
-        case nil, .null?, .string?: sourceURL = context.referer
+        case nil, .null?, .string?:
+            // An empty Referer is no page: a website event without one is refused below.
+            sourceURL = context.referer.flatMap { $0.trimmingSpaces().isEmpty ? nil : $0 }
         case let other?:
             return .failure(EventRejection("event_source_url must be a string, got \(other.typeDescription)"))
         }
@@ -147,14 +149,18 @@ public final class EventProcessor {
         var customData: JSONObject?
         switch event.customData {
         case nil, .null?: break
-        case .object(let o)?: customData = o
+        case .object(let o)?:
+            // A null member is no value; Meta refuses the whole batch for one (the fast path never keeps
+            // an object holding one: see `scanCustomData`).
+            let hasNull = o.members.contains { $0.value == .null }
+            customData = hasNull ? JSONObject(o.members.filter { $0.value != .null }) : o
         case let other?: return .failure(EventRejection("custom_data must be an object, got \(other.typeDescription)"))
         }
         let compactCustomData = event.compactCustomData
         let customValue = compactCustomData.map(\.value) ?? customData?["value"]
         let customCurrency = compactCustomData.map(\.currency) ?? customData?["currency"]
-        if let v = customValue, v != .null, v.doubleValue == nil {
-            return .failure(EventRejection("custom_data.value must be a number"))
+        if let v = customValue, v != .null, !(v.doubleValue?.isFinite ?? false) {
+            return .failure(EventRejection("custom_data.value must be a number (finite, like 149.99)"))
         }
         if let c = customCurrency, c != .null {
             guard case .string(let cur) = c, cur.utf8.count == 3, cur.utf8.allSatisfy({ ($0 | 0x20) &- 0x61 < 26 })

@@ -34,6 +34,9 @@ struct BeaconScanTests {
         #"{"event_name":"Lead","event_time":1000}"#,
         #"{"event_name":1}"#,
         #"{"event_name":"Lead","unknown":{"K":1,"k":2,"z":[1,{"a":1}]}}"#,
+        #"{"event_name":"AddToCart","custom_data":{"value":null,"currency":null,"content_type":"product"}}"#,
+        #"{"event_name":"AddToCart","custom_data":{"content_name":null,"value":3,"currency":"USD"}}"#,
+        #"{"event_name":"AddToCart","custom_data":{"value":1e400,"currency":"USD"}}"#,
     ]
 
     /// Bodies the scan must leave to the full parser.

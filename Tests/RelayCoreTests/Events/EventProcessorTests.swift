@@ -89,6 +89,11 @@ struct EventProcessorTests {
             (#"{"event_name":"X","custom_data":[]}"#, "custom_data must be an object"),
             (#"{"event_name":"X","user_data":{"em":{"a":1}}}"#, "user_data.em must be a string or an array of strings"),
             (#"{"event_name":"X","event_id":true}"#, "event_id must be a string"),
+            (
+                #"{"event_name":"X","custom_data":{"value":1e400,"currency":"USD"}}"#,
+                "custom_data.value must be a number"
+            ),
+            (#"{"event_name":"X","custom_data":{"value":-1e309}}"#, "custom_data.value must be a number"),
             (#"{"event_name":"X","event_id":""}"#, "event_id must be 1 to 256 bytes"),
             (
                 #"{"event_name":"X","event_id":""# + String(repeating: "x", count: 257) + #""}"#,
@@ -162,6 +167,34 @@ struct EventProcessorTests {
         }
     }
 
+    @Test("null members of custom_data are left out (Meta refuses a batch for one), whichever path reads the body")
+    func customDataNulls() throws {
+        var ctx = context()
+        let body = #"{"event_name":"AddToCart","custom_data":{"value":null,"currency":null,"content_type":"product"}}"#
+        let viaParser = try process(body, &ctx).get()
+        #expect(
+            try JSONParser.parse(viaParser.payload)["custom_data"]
+                == .object(JSONObject([("content_type", .string("product"))])))
+        let scanned = try #require(Array(body.utf8).withUnsafeBytes { BeaconEvent.scan($0) })
+        var ctx2 = context()
+        let viaScan = try processor.process(scanned, context: &ctx2).get()
+        #expect(
+            try JSONParser.parse(viaScan.payload)["custom_data"] == JSONParser.parse(viaParser.payload)["custom_data"])
+    }
+
+    @Test("an empty Referer is no page: a website event without event_source_url is refused")
+    func emptyReferer() throws {
+        for referer in ["", "  "] {
+            var ctx = context { $0.referer = referer }
+            let result = try processor.process(JSONParser.parse(#"{"event_name":"Lead"}"#), context: &ctx)
+            guard case .failure(let rejection) = result else {
+                Issue.record("accepted with Referer \(referer.debugDescription)")
+                continue
+            }
+            #expect(rejection.message.contains("event_source_url is required"))
+        }
+    }
+
     @Test("event_id is kept exactly when given and minted as a UUID v4 when absent")
     func eventIDs() throws {
         var ctx = context()
@@ -191,6 +224,21 @@ struct EventProcessorTests {
         }
         #expect(trusted["user_data"]?["client_ip_address"] == .string("1.2.3.4"))
         #expect(trusted["user_data"]?["client_user_agent"] == .string("srv"))
+    }
+
+    @Test(
+        "a server's client_ip_address is sent in canonical form, and one that is not a single address is left out with a warning",
+        arguments: [
+            (" 2001:DB8::1 ", "2001:db8::1"), ("::ffff:198.51.100.4", "198.51.100.4"), ("1.2.3.4, 10.0.0.1", nil),
+            ("unknown", nil), ("1.2.3.4:80", nil),
+        ] as [(String, String?)])
+    func serverClientIP(given: String, sent: String?) throws {
+        var ctx = context { $0.trustedSource = true }
+        let body = #"{"event_name":"X","user_data":{"client_ip_address":""# + given + #""}}"#
+        let event = try process(body, &ctx).get()
+        let p = try JSONParser.parse(event.payload)
+        #expect(p["user_data"]?["client_ip_address"]?.stringValue == sent)
+        #expect(event.warnings.contains { $0.contains("client_ip_address") } == (sent == nil))
     }
 
     @Test("_fbp: body first, then a valid cookie byte-for-byte, else minted and set as a cookie")
