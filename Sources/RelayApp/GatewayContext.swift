@@ -49,17 +49,7 @@ final class GatewayContext: Sendable {
         self.queue = queue
         self.version = version
         self.startedAtMs = Clock.nowMs()
-        var sites = config.sites
-        if sites.isEmpty {
-            // Dry-run with no configuration: one permissive site so the demo and curl examples work.
-            // The demo page's "Asistir presencial" button is bound by this rule, not by code on the page.
-            sites = [
-                SiteConfig(
-                    name: "default", allowAnyOrigin: true,
-                    rules: [SiteConfig.Rule(trigger: .selector("#attend"), event: "Lead")])
-            ]
-        }
-        self.sites = SiteDirectory(sites: sites)
+        self.sites = SiteDirectory(sites: config.sites)
     }
 
     /// The pixels an event goes to: its `pixel_id` when the site has it, else all of the site's pixels.

@@ -97,6 +97,20 @@ struct OperationalEndpointTests {
         #expect(shop.text.contains("#attend") && !local.text.contains("#attend"), "each page got its site's rules")
     }
 
+    @Test(
+        "with the shipped config (no sites), /sdk.js carries the rule that wires the demo's Asistir presencial button")
+    func demoRuleWithoutSites() async throws {
+        let gw = try await E2EGateway.start(config: #"{ "sites": [] }"#)
+        defer { _ = gw.process.stop() }
+        let r = try await E2EClient.send(port: gw.port, "GET", "/sdk.js", headers: [("Host", "localhost")])
+        #expect(r.status == 200)
+        #expect(
+            r.text.contains(##"pixelrelay('_rules',[{"selector":"#attend","event":"Lead"}]);"##),
+            "\(r.text.suffix(200))")
+        let demo = try await E2EClient.send(port: gw.port, "GET", "/demo")
+        #expect(demo.status == 200 && demo.text.contains("id=\"attend\""))
+    }
+
     @Test("/demo is served as HTML in dry-run")
     func demo() async throws {
         let gw = try await E2E.main.get()

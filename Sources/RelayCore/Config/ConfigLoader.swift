@@ -50,8 +50,12 @@ public enum ConfigLoader {
             applyFlags(overrides, to: &config, issues: &issues)
 
             if config.sites.isEmpty {
-                // Nothing configured: a catch-all site so dry-run and /demo work out of the box.
-                config.sites.append(SiteConfig(name: "default", allowAnyOrigin: true))
+                // Nothing configured: a catch-all site so dry-run and /demo work out of the box. The demo
+                // page's "Asistir presencial" button is bound by this rule, not by code on the page.
+                config.sites.append(
+                    SiteConfig(
+                        name: "default", allowAnyOrigin: true,
+                        rules: [SiteConfig.Rule(trigger: .selector("#attend"), event: "Lead")]))
                 sitePaths.append("(built-in default site)")
             }
 
