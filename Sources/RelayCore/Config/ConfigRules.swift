@@ -40,7 +40,7 @@ enum ConfigRules {
         let authority = afterScheme.prefix { $0 != "/" }
         let scheme = lower.hasPrefix("https://") ? "https://" : "http://"
         guard WebOrigin(scheme + authority) != nil else { return .failure(fail) }
-        return .success(String(text))
+        return .success(scheme + afterScheme)  // the scheme lowercased: `HTTP://` must choose plain HTTP too
     }
 
     /// `vNN.N`, e.g. `v26.0`.

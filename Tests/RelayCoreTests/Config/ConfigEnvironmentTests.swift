@@ -5,10 +5,17 @@ import Testing
 @testable import RelayCore
 
 @Suite struct ConfigEnvironmentShortcutTests {
-    @Test("With nothing configured there is one catch-all default site and the gateway is in dry-run")
+    @Test(
+        "With nothing configured there is one catch-all default site, with the demo's rule, and the gateway is in dry-run"
+    )
     func nothingConfigured() throws {
         let config = try #require(ConfigLoader.make().config)
-        #expect(config.sites == [SiteConfig(name: "default", allowAnyOrigin: true)])
+        #expect(
+            config.sites == [
+                SiteConfig(
+                    name: "default", allowAnyOrigin: true,
+                    rules: [SiteConfig.Rule(trigger: .selector("#attend"), event: "Lead")])
+            ])
         #expect(config.isDryRun)
         #expect(config.servesDemo)
     }

@@ -200,6 +200,18 @@ import Testing
         }
     }
 
+    @Test("base_url keeps its path, loses trailing slashes, and its scheme is lowercased (HTTP:// is plain HTTP)")
+    func baseURLNormalised() {
+        for (given, kept) in [
+            ("HTTP://127.0.0.1:9000/", "http://127.0.0.1:9000"),
+            ("HTTPS://Graph.Facebook.com", "https://Graph.Facebook.com"),
+            ("https://proxy.example/graph//", "https://proxy.example/graph"),
+        ] {
+            let config = ConfigLoader.make(json: #"{"graph_api":{"base_url":"\#(given)"}}"#).config
+            #expect(config?.graphAPI.baseURL == kept, "\(given)")
+        }
+    }
+
     @Test("Values are normalised: origins, countries, cookie domains, rules")
     func normalised() throws {
         let json = #"""
