@@ -543,13 +543,13 @@ test('URL rules fire on load and on SPA navigation, once per URL', async () => {
   await p.close();
 });
 
-test('fbclid in the page URL gives the first beacon an fbc; cookies pass through unchanged', async () => {
+test('fbclid in the page URL: the gateway mints _fbc from the page URL, an SPA route change keeps the click id, cookies pass through', async () => {
   const p = await openPage(makePage({ suffix: '?utm=x&fbclid=IwAR-test_123' }), { init: [`document.cookie = '_fbp=fb.1.1700000000000.987654321; path=/'`] });
   await p.eval(`pixelrelay('track','ViewContent'); pixelrelay('track','AddToCart')`);
   const sent = await p.sent(2);
-  const fbc = sent[0].event.user_data.fbc;
-  assert(/^fb\.1\.\d{13}\.IwAR-test_123$/.test(fbc), 'fbc format: ' + fbc);
-  eq(sent[1].event.user_data.fbc, fbc, 'fbc stable within the page');
+  // While the URL shows the fbclid the gateway mints _fbc (its subdomain index and clock, §3).
+  eq([sent[0].event.user_data.fbc, sent[1].event.user_data.fbc], [undefined, undefined], 'no provisional fbc while the URL has it');
+  assert(sent[0].event.event_source_url.endsWith('fbclid=IwAR-test_123'), 'event_source_url carries the click');
   eq(sent[0].event.user_data.fbp, 'fb.1.1700000000000.987654321', 'fbp from the cookie');
   await waitReceived(sent.map((s) => s.event.event_id));
   const fwd = await waitForwarded(sent.map((s) => s.event.event_id));
@@ -558,6 +558,12 @@ test('fbclid in the page URL gives the first beacon an fbc; cookies pass through
     eq(fwd[0].user_data.fbp, 'fb.1.1700000000000.987654321', 'forwarded fbp');
     assert(fwd[0].user_data.client_user_agent && fwd[0].user_data.client_ip_address, 'forwarded ua and ip');
   }
+  // An SPA route change drops the fbclid from the URL; no readable cookie holds it: a provisional value.
+  await p.eval(`history.pushState({}, '', '/p/spa-next'); pixelrelay('track','Search'); pixelrelay('track','Lead')`);
+  const later = (await p.sent(4)).slice(2);
+  assert(/^fb\.1\.\d{13}\.IwAR-test_123$/.test(later[0].event.user_data.fbc || ''), 'provisional fbc: ' + later[0].event.user_data.fbc);
+  eq(later[1].event.user_data.fbc, later[0].event.user_data.fbc, 'one provisional value per page');
+  await waitReceived(later.map((s) => s.event.event_id));
   await p.close();
 
   const cookie = 'fb.2.1700000000000.IwAR-test_123.AQICAQMC';
@@ -614,21 +620,24 @@ test('without sendBeacon and fetch the event goes as an image GET to /tr', async
   const p = await openPage(makePage({ suffix: '?fbclid=ClickImg' }), {
     init: [`Object.defineProperty(Navigator.prototype, 'sendBeacon', { value: undefined, configurable: true }); window.fetch = undefined;`],
   });
+  const hashed = sha256('u-1');
   await p.eval(`pixelrelay('init',{pixelId:'${PIXEL}',advancedMatching:{em:'jane@example.com'}});
-    pixelrelay('track','Purchase',{value:49.9,currency:'EUR',content_ids:['a','b']},{userData:{external_id:'u-1'}})`);
+    pixelrelay('track','Purchase',{value:49.9,currency:'EUR',content_ids:['a','b']},{userData:{external_id:'${hashed}'}})`);
   const [s] = await p.sent(1);
   eq(s.via, 'img', 'transport');
   const q = s.query;
   assert(s.url.startsWith(GATEWAY + '/tr?'), 'image URL: ' + s.url);
+  // A URL ends up in access logs: raw identifiers stay out of it, already-hashed ones may go.
   eq([q.id, q.ev, q['cd[value]'], q['cd[currency]'], q['cd[content_ids]'], q['ud[em]'], q['ud[external_id]']],
-    [PIXEL, 'Purchase', '49.9', 'EUR', '["a","b"]', 'jane@example.com', 'u-1'], 'parameters');
-  assert(UUID4.test(q.eid) && /^\d{13}$/.test(q.ts) && q.dl.endsWith('?fbclid=ClickImg') && /\.ClickImg$/.test(q.fbc), 'eid/ts/dl/fbc: ' + s.url);
+    [PIXEL, 'Purchase', '49.9', 'EUR', '["a","b"]', undefined, hashed], 'parameters');
+  assert(!s.url.includes('jane'), 'no raw email in the URL: ' + s.url);
+  assert(UUID4.test(q.eid) && /^\d{13}$/.test(q.ts) && q.dl.endsWith('?fbclid=ClickImg') && q.fbc === undefined, 'eid/ts/dl/fbc: ' + s.url);
   const [got] = await waitReceived([q.eid]);
   eq(got.event_name, 'Purchase', 'received name');
   const fwd = await waitForwarded([q.eid]);
   if (fwd) {
     const u = fwd[0].user_data;
-    eq([u.em, u.external_id], [[sha256('jane@example.com')], [sha256('u-1')]], 'forwarded em and external_id are SHA-256 hashes');
+    eq([u.em, u.external_id], [undefined, [hashed]], 'forwarded: no em, the hashed external_id as sent');
     assert(/\.ClickImg$/.test(u.fbc || ''), 'forwarded fbc: ' + u.fbc);
     eq(fwd[0].custom_data, { value: 49.9, currency: 'EUR', content_ids: ['a', 'b'] }, 'forwarded custom_data');
   }
@@ -641,13 +650,28 @@ test('a failed fetch is kept in the retry queue and resent with the same event_i
       const f0 = window.fetch; let n = 0;
       window.fetch = function () { return n++ === 0 ? Promise.resolve(new Response('busy', { status: 503 })) : f0.apply(this, arguments); };`],
   });
-  const id = await p.eval(`pixelrelay('track','Purchase',{value:5,currency:'EUR'})`);
+  const id = await p.eval(`pixelrelay('init',{advancedMatching:{em:'jane@example.com'}}); pixelrelay('track','Purchase',{value:5,currency:'EUR'})`);
   await p.waitFor(`(localStorage.getItem('_prq') || '').includes(${JSON.stringify(id)})`, 'event stored in _prq');
+  assert(!(await p.eval(`localStorage.getItem('_prq')`)).includes('jane'), 'no raw email stored in _prq');
   const sent = await p.sent(2); // the retry comes after 1–2 s of backoff
   eq(sent.map((s) => [s.via, s.event.event_id]), [['fetch', id], ['fetch', id]], 'attempts');
+  eq(sent[1].event.user_data.em, 'jane@example.com', 'the retry from memory still carries em');
   await waitReceived([id]);
   await waitForwarded([id]);
   await p.waitFor(`localStorage.getItem('_prq') === null`, '_prq cleared after delivery');
+  await p.close();
+});
+
+test('an event that keeps failing is tried five times in a page, then dropped from the queue', async () => {
+  const p = await openPage(makePage(), {
+    init: [`Object.defineProperty(Navigator.prototype, 'sendBeacon', { value: undefined, configurable: true });
+      const t0 = window.setTimeout; window.setTimeout = function (f) { return t0(f, 5); };
+      window.__tries = 0; window.fetch = function () { window.__tries++; return Promise.reject(new TypeError('refused')); };`],
+  });
+  await p.eval(`pixelrelay('track','Lead')`);
+  await p.waitFor(`window.__tries >= 6 && localStorage.getItem('_prq') === null`, 'dropped after the fifth retry');
+  await new Promise((r) => setTimeout(r, 300));
+  eq(await p.eval('window.__tries'), 6, 'the first send and five retries, then nothing');
   await p.close();
 });
 
@@ -655,9 +679,10 @@ test('events stored by a previous page are flushed on the next page load', async
   const id = 'stored-' + rid();
   const ev = { event_name: 'AddToCart', event_id: id, event_time: Math.floor(Date.now() / 1000) - 30, event_source_url: PAGE_ORIGIN + '/p/old', action_source: 'website', user_data: {}, custom_data: {} };
   const old = { ...ev, event_id: 'too-old-' + rid(), event_time: Math.floor(Date.now() / 1000) - 8 * 86400 };
-  const p = await openPage(makePage(), { init: [`localStorage.setItem('_prq', ${JSON.stringify(JSON.stringify([old, ev]))})`] });
+  const p = await openPage(makePage({ after: script(`pixelrelay('init',{advancedMatching:{em:'kim@example.com'}})`) }), { init: [`localStorage.setItem('_prq', ${JSON.stringify(JSON.stringify([old, ev]))})`] });
   const sent = await p.sent(1);
   eq(sent.map((s) => s.event.event_id), [id], 'flushed events (older than 7 days dropped)');
+  eq(sent[0].event.user_data.em, 'kim@example.com', "the page's advanced matching is merged back in");
   await waitReceived([id]);
   await p.close();
 });

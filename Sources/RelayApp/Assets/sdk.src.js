@@ -6,10 +6,14 @@
  * `pixelrelay`, never throws into the page. Short names are deliberate: the minifier only strips
  * whitespace and comments, and the served file must stay under 6 KB.
  *
- * fbc: the gateway mints the _fbp/_fbc cookies. When the page URL carries a `fbclid` that the
- * current _fbc cookie does not hold (or there is no readable _fbc yet), the beacon carries
- * `fb.1.<now ms>.<fbclid>` so the very first event already has a click id; the gateway compares
- * click ids and recomputes the cookie (subdomain index, creation time) the same way.
+ * fbc: the gateway mints the _fbp/_fbc cookies. While the page URL carries the `fbclid`, the
+ * gateway reads it from event_source_url and mints _fbc itself (its subdomain index, its clock;
+ * interface.md §3), so the beacon sends only a cookie it can read. Once an SPA route change has
+ * dropped the fbclid the page opened with and no readable _fbc holds it, the beacon carries
+ * `fb.1.<now ms>.<fbclid>` (one value per page) so later events keep the click id.
+ *
+ * Raw identifiers (em, ph, …) go only in the POST body: what is stored for a retry (localStorage)
+ * or put in a URL (the /tr fallback) keeps only fbp/fbc and already-hashed values.
  */
 (function (w, d) {
   'use strict';
@@ -21,7 +25,7 @@
     // Meta's standard event names (capi.md §2): anything else goes to fbq as trackCustom.
     STD = 'AddPaymentInfo AddToCart AddToWishlist CompleteRegistration Contact CustomizeProduct Donate FindLocation InitiateCheckout Lead Purchase Schedule Search StartTrial SubmitApplication Subscribe ViewContent PageView'.split(' '),
     base = L.origin, path = '/events',
-    pid, am = {}, R = [], seen = {}, Q = [], T = 0, wait = 1e3, hc, hh, mint,
+    pid, am = {}, R = [], seen = {}, Q = [], A = new WeakMap(), T = 0, wait = 1e3, hc, hh, mint,
     cons = st('_prc'),
     fcl = clk(), s, ss, i;
 
@@ -73,14 +77,19 @@
     return h;
   }
 
-  // The click id to send: the cookie, unless the URL has a click id the cookie does not hold.
+  // The click id to send (see the top comment): the cookie, or a provisional value once the URL
+  // no longer shows the page's fbclid and no cookie holds it.
   function fbc() {
-    var c = ck('_fbc'), f = clk() || fcl;
-    if (f && (!c || c.split('.')[3] !== f)) {
-      if (!mint || mint.split('.')[3] !== f) mint = 'fb.1.' + Date.now() + '.' + f;
-      c = mint;
-    }
+    var c = ck('_fbc');
+    if (fcl && !clk() && (!c || c.split('.')[3] !== fcl)) c = mint || (mint = 'fb.1.' + Date.now() + '.' + fcl);
     return c;
+  }
+
+  // What may be stored or put in a URL: fbp, fbc and already-hashed values, never raw identifiers.
+  function safe(u) {
+    var o = {}, k;
+    for (k in u) if (k == 'fbp' || k == 'fbc' || /^[0-9a-f]{64}$/.test(u[k])) o[k] = u[k];
+    return o;
   }
 
   function track(n, cd, o) {
@@ -116,18 +125,24 @@
     post(e, b) || img(e);
   }
 
-  // fetch with keepalive; a network error, 5xx or 429 puts the event in the retry queue.
+  // fetch with keepalive (browsers refuse it over 64 KB); a network error, 5xx or 429 puts the
+  // event in the retry queue.
   function post(e, b) {
     if (!w.fetch) return;
     try {
-      w.fetch(base + path, { method: 'POST', body: b || JSON.stringify(e), keepalive: true, credentials: 'include', headers: { 'Content-Type': 'text/plain' } })
+      b = b || JSON.stringify(e);
+      w.fetch(base + path, { method: 'POST', body: b, keepalive: b.length < 6e4, credentials: 'include', headers: { 'Content-Type': 'text/plain' } })
         .then(function (r) { r.status > 499 || r.status == 429 ? fail(e) : done(e) }, function () { fail(e) });
       return 1;
     } catch (x) {}
   }
 
-  // Bounded retry queue (20 events), mirrored in localStorage `_prq`, exponential backoff with jitter.
+  // Bounded retry queue (20 events, 5 tries each per page), mirrored in localStorage `_prq`,
+  // exponential backoff with jitter. An event that keeps failing (refused without CORS, say) is dropped.
   function fail(e) {
+    var n = (A.get(e) || 0) + 1;
+    A.set(e, n);
+    if (n > 5) return done(e);
     if (Q.indexOf(e) < 0 && Q.push(e) > 20) Q.shift();
     save();
     if (!T) T = setTimeout(flush, wait * (1 + Math.random())), wait = Math.min(wait * 2, 3e5);
@@ -139,7 +154,9 @@
     if (j >= 0) Q.splice(j, 1), save();
   }
 
-  function save() { st('_prq', Q.length ? JSON.stringify(Q) : null) }
+  function save() {
+    st('_prq', Q.length ? JSON.stringify(Q.map(function (e) { return Object.assign({}, e, { user_data: safe(e.user_data) }) })) : null);
+  }
 
   function flush() {
     T = 0;
@@ -148,7 +165,7 @@
 
   // Meta Pixel parameter names. /tr carries no consent flag, so a denied event is not sent this way.
   function img(e) {
-    var u = e.user_data || {}, c = e.custom_data || {}, q = [], k,
+    var u = safe(e.user_data), c = e.custom_data || {}, q = [], k,
       p = { id: e.pixel_id, ev: e.event_name, eid: e.event_id, dl: e.event_source_url, rl: e.referrer_url, ts: e.event_time * 1e3, fbp: u.fbp, fbc: u.fbc };
     if (e.consent && e.consent.ad_storage == 'denied') return;
     function a(n, v) { if (v != null) q.push(n + '=' + E(typeof v == 'object' ? JSON.stringify(v) : v)) }
@@ -234,7 +251,9 @@
     for (i = 0; ss && i < ss.length; i++) px.q.push(ss[i]);
     // Events a previous page could not deliver (younger than 7 days).
     s = JSON.parse(st('_prq') || '[]');
-    if (Array.isArray(s)) Q = s.filter(function (e) { return e && e.event_time > Date.now() / 1e3 - 6048e2 }).slice(-20);
+    // Stored without raw identifiers: the page's advanced matching (init) is merged back in.
+    if (Array.isArray(s)) Q = s.filter(function (e) { return e && e.event_time > Date.now() / 1e3 - 6048e2 }).slice(-20)
+      .map(function (e) { e.user_data = Object.assign({}, am, e.user_data); return e });
     if (Q.length) setTimeout(flush, 1);
   } catch (x) {}
 })(window, document);

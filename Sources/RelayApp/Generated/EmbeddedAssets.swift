@@ -7,7 +7,7 @@ enum EmbeddedAssets {
     /// Contents of Assets/sdk.js.
     static let sdkJS = ####"""
     /*! pixelrelay sdk | Apache-2.0 */
-    (function(w,d){'use strict';var P=w.pixelrelay;if(P&&P._pr)return;var L=location,N=navigator,E=encodeURIComponent,STD='AddPaymentInfo AddToCart AddToWishlist CompleteRegistration Contact CustomizeProduct Donate FindLocation InitiateCheckout Lead Purchase Schedule Search StartTrial SubmitApplication Subscribe ViewContent PageView'.split(' '),base=L.origin,path='/events',pid,am={},R=[],seen={},Q=[],T=0,wait=1e3,hc,hh,mint,cons=st('_prc'),fcl=clk(),s,ss,i;try{s=d.currentScript&&d.currentScript.src;for(ss=d.getElementsByTagName('script'),i=ss.length;!s&&i--;)
+    (function(w,d){'use strict';var P=w.pixelrelay;if(P&&P._pr)return;var L=location,N=navigator,E=encodeURIComponent,STD='AddPaymentInfo AddToCart AddToWishlist CompleteRegistration Contact CustomizeProduct Donate FindLocation InitiateCheckout Lead Purchase Schedule Search StartTrial SubmitApplication Subscribe ViewContent PageView'.split(' '),base=L.origin,path='/events',pid,am={},R=[],seen={},Q=[],A=new WeakMap(),T=0,wait=1e3,hc,hh,mint,cons=st('_prc'),fcl=clk(),s,ss,i;try{s=d.currentScript&&d.currentScript.src;for(ss=d.getElementsByTagName('script'),i=ss.length;!s&&i--;)
     if(/\/sdk\.js([?#]|$)/.test(ss[i].src))s=ss[i].src;if(s)base=s.replace(/[?#].*/,'').replace(/\/[^/]*$/,'');}catch(x){}
     function st(k,v){try{var S=w.localStorage;if(v===undefined)return S.getItem(k);v===null?S.removeItem(k):S.setItem(k,v);}catch(x){}}
     function obj(o){return o&&typeof o=='object'&&!Array.isArray(o)?Object.assign({},o):{};}
@@ -15,18 +15,18 @@ enum EmbeddedAssets {
     function clk(){try{return new URLSearchParams(L.search).get('fbclid')||undefined}catch(x){}}
     function uuid(){var c=w.crypto,b=new Uint8Array(16),h='',j=0;try{if(c.randomUUID)return c.randomUUID();c.getRandomValues(b);}catch(x){for(;j<16;j++)b[j]=Math.random()*256;}
     b[6]=b[6]&15|64;b[8]=b[8]&63|128;for(j=0;j<16;j++)h+=(j==4||j==6||j==8||j==10?'-':'')+(b[j]+256).toString(16).slice(1);return h;}
-    function fbc(){var c=ck('_fbc'),f=clk()||fcl;if(f&&(!c||c.split('.')[3]!==f)){if(!mint||mint.split('.')[3]!==f)mint='fb.1.'+Date.now()+'.'+f;c=mint;}
-    return c;}
+    function fbc(){var c=ck('_fbc');if(fcl&&!clk()&&(!c||c.split('.')[3]!==fcl))c=mint||(mint='fb.1.'+Date.now()+'.'+fcl);return c;}
+    function safe(u){var o={},k;for(k in u)if(k=='fbp'||k=='fbc'||/^[0-9a-f]{64}$/.test(u[k]))o[k]=u[k];return o;}
     function track(n,cd,o){if(typeof n!='string'||!n)return;o=obj(o);cd=obj(cd);var g=o.eventID,t=typeof g,id=t=='string'&&g||t=='number'&&isFinite(g)?String(g):uuid(),u=Object.assign({},am,obj(o.userData)),e={event_name:n,event_id:id,event_time:Math.floor(Date.now()/1e3),event_source_url:L.href},k,v=ck('_fbp'),f=fbc();if(v&&!u.fbp)u.fbp=v;if(f&&!u.fbc)u.fbc=f;for(k in u)if(u[k]==null||u[k]==='')delete u[k];if(d.referrer)e.referrer_url=d.referrer;e.action_source='website';if(pid)e.pixel_id=pid;e.user_data=u;e.custom_data=cd;if(cons)e.consent={ad_storage:cons};if(typeof w.fbq=='function')try{w.fbq(STD.indexOf(n)<0?'trackCustom':'track',n,cd,{eventID:id})}catch(x){}
     send(e);return id;}
     function send(e){var b=JSON.stringify(e);try{if(N.sendBeacon(base+path,new Blob([b],{type:'text/plain'})))return}catch(x){}
     post(e,b)||img(e);}
-    function post(e,b){if(!w.fetch)return;try{w.fetch(base+path,{method:'POST',body:b||JSON.stringify(e),keepalive:true,credentials:'include',headers:{'Content-Type':'text/plain'}}).then(function(r){r.status>499||r.status==429?fail(e):done(e)},function(){fail(e)});return 1;}catch(x){}}
-    function fail(e){if(Q.indexOf(e)<0&&Q.push(e)>20)Q.shift();save();if(!T)T=setTimeout(flush,wait*(1+Math.random())),wait=Math.min(wait*2,3e5);}
+    function post(e,b){if(!w.fetch)return;try{b=b||JSON.stringify(e);w.fetch(base+path,{method:'POST',body:b,keepalive:b.length<6e4,credentials:'include',headers:{'Content-Type':'text/plain'}}).then(function(r){r.status>499||r.status==429?fail(e):done(e)},function(){fail(e)});return 1;}catch(x){}}
+    function fail(e){var n=(A.get(e)||0)+1;A.set(e,n);if(n>5)return done(e);if(Q.indexOf(e)<0&&Q.push(e)>20)Q.shift();save();if(!T)T=setTimeout(flush,wait*(1+Math.random())),wait=Math.min(wait*2,3e5);}
     function done(e){var j=Q.indexOf(e);wait=1e3;if(j>=0)Q.splice(j,1),save();}
-    function save(){st('_prq',Q.length?JSON.stringify(Q):null)}
+    function save(){st('_prq',Q.length?JSON.stringify(Q.map(function(e){return Object.assign({},e,{user_data:safe(e.user_data)})})):null);}
     function flush(){T=0;try{Q.slice().forEach(function(e){post(e)||(img(e),done(e))})}catch(x){}}
-    function img(e){var u=e.user_data||{},c=e.custom_data||{},q=[],k,p={id:e.pixel_id,ev:e.event_name,eid:e.event_id,dl:e.event_source_url,rl:e.referrer_url,ts:e.event_time*1e3,fbp:u.fbp,fbc:u.fbc};if(e.consent&&e.consent.ad_storage=='denied')return;function a(n,v){if(v!=null)q.push(n+'='+E(typeof v=='object'?JSON.stringify(v):v))}
+    function img(e){var u=safe(e.user_data),c=e.custom_data||{},q=[],k,p={id:e.pixel_id,ev:e.event_name,eid:e.event_id,dl:e.event_source_url,rl:e.referrer_url,ts:e.event_time*1e3,fbp:u.fbp,fbc:u.fbc};if(e.consent&&e.consent.ad_storage=='denied')return;function a(n,v){if(v!=null)q.push(n+'='+E(typeof v=='object'?JSON.stringify(v):v))}
     for(k in p)a(k,p[k]);for(k in c)a('cd['+k+']',c[k]);for(k in u)if(k!='fbp'&&k!='fbc')a('ud['+k+']',u[k]);new Image().src=base+'/tr?'+q.join('&');}
     function on(r){return!r.url_contains||L.href.indexOf(r.url_contains)>=0}
     function fire(r){track(r.event,r.custom_data)}
@@ -36,7 +36,7 @@ enum EmbeddedAssets {
     function consent(v){if(v!='grant'&&v!='revoke')return;cons=v=='grant'?'granted':'denied';st('_prc',cons);if(typeof w.fbq=='function')try{w.fbq('consent',v)}catch(x){}}
     function px(c,a,b,o){try{if(c=='track'||c=='trackCustom')return track(a,b,o);if(c=='init'){if(typeof a=='string'||typeof a=='number')a={pixelId:a};a=obj(a);if(a.pixelId)pid=String(a.pixelId);am=obj(a.advancedMatching);}
     if(c=='consent')consent(a);if(c=='_rules')rules(a);if(c=='_path'&&typeof a=='string')path=a;}catch(x){}}
-    try{px._pr=1;px.q={push:function(a){try{px.apply(0,a)}catch(x){}}};w.pixelrelay=px;ss=P&&P.q;for(i=0;ss&&i<ss.length;i++)px.q.push(ss[i]);s=JSON.parse(st('_prq')||'[]');if(Array.isArray(s))Q=s.filter(function(e){return e&&e.event_time>Date.now()/1e3-6048e2}).slice(-20);if(Q.length)setTimeout(flush,1);}catch(x){}})(window,document);
+    try{px._pr=1;px.q={push:function(a){try{px.apply(0,a)}catch(x){}}};w.pixelrelay=px;ss=P&&P.q;for(i=0;ss&&i<ss.length;i++)px.q.push(ss[i]);s=JSON.parse(st('_prq')||'[]');if(Array.isArray(s))Q=s.filter(function(e){return e&&e.event_time>Date.now()/1e3-6048e2}).slice(-20).map(function(e){e.user_data=Object.assign({},am,e.user_data);return e});if(Q.length)setTimeout(flush,1);}catch(x){}})(window,document);
     """####
     /// Contents of Assets/demo.html.
     static let demoHTML = ####"""
