@@ -126,6 +126,20 @@ public final class Gateway: @unchecked Sendable {
         logger.info("stopped")
     }
 
+    /// Moves dead letters still inside Meta's window back into the queue (`queue replay` while
+    /// serving: SIGUSR1) and logs what happened. Runs on the calling thread; blocks until durable.
+    public func replayDeadLetters() {
+        do {
+            let result = try queue.replayDeadLetters(
+                pixelID: nil, nowMs: Clock.nowMs(), maxAgeSeconds: EventProcessor.maxAgeSeconds)
+            logger.notice(
+                "SIGUSR1: dead letters replayed",
+                metadata: ["replayed": "\(result.replayed)", "kept_too_old": "\(result.kept)"])
+        } catch {
+            logger.error("SIGUSR1: dead-letter replay failed; they stay dead-lettered", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Applies reloaded pixel settings (tokens, test event codes) and resumes paused pixels (F4).
     public func reloadPixels(from fresh: RelayConfig) {
         forwarder.updateTargets(Self.targets(fresh))

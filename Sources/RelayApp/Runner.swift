@@ -54,6 +54,7 @@ public enum Runner {
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGHUP)
+        sigaddset(&set, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &set, nil)
 
         let config: RelayConfig
@@ -97,6 +98,11 @@ public enum Runner {
                         metadata: ["problems": "\(error.issues.count)"])
                     for issue in error.issues { logger.error("config problem", metadata: ["issue": "\(issue)"]) }
                 }
+                continue
+            }
+            if sig == SIGUSR1 {
+                // `queue replay` for a running server (which holds the data directory's lock).
+                gateway.replayDeadLetters()
                 continue
             }
             logger.notice("signal received; shutting down", metadata: ["signal": "\(sig)"])

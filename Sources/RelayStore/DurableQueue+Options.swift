@@ -113,8 +113,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .io(let error): return error.description
         case .locked(let directory):
-            return "pixelrelay serve is running on this data dir (\(directory)); stop it first, "
-                + "or run the command against a copy of the directory"
+            return "pixelrelay serve is running on this data dir (\(directory)): to replay its dead letters, "
+                + "send it SIGUSR1 (docker kill --signal=USR1 NAME, kubectl exec POD -- sh -c 'kill -USR1 1'); "
+                + "otherwise stop it first, or run the command against a copy of the directory"
         case .invalidPixelID(let id): return "invalid pixel id \"\(id)\" (allowed: A-Z a-z 0-9 _ -, 1 to 64 characters)"
         case .invalidPosition(let message): return "invalid queue position: \(message)"
         case .appendRejected(let failure): return "could not re-queue events: \(failure)"
