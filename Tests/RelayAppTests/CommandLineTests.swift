@@ -128,23 +128,9 @@ struct CommandLineTests {
     func healthcheck() async throws {
         let gw = try await E2E.main.get()
         #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/healthz"]).status == 0)
-        #expect(
-            try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(Self.closedPort())/healthz"]).status == 1)
+        let closed = try ReservedPort()
+        defer { closed.release() }
+        #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(closed.port)/healthz"]).status == 1)
         #expect(try await Self.run(["healthcheck", "--url", "http://127.0.0.1:\(gw.port)/nope"]).status == 1)
-    }
-
-    /// A local port nothing listens on (bound, then released).
-    static func closedPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = E2EClient.sockaddrIn("127.0.0.1", port: 0)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-                bind(fd, p, len)
-                return getsockname(fd, p, &len)
-            }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }

@@ -109,7 +109,10 @@ extension DurabilityEndToEndTests {
             let pid = try #require(rig.process).pid
             let commandLine = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
             #expect(!commandLine.isEmpty)
-            #expect(!commandLine.contains(token))
+            #expect(!commandLine.contains(token) && !commandLine.contains(adminToken))
+            // Secrets cannot be put on a command line (where `ps` shows them): no flag takes one.
+            let help = try await CommandLineTests.run(["serve", "--help"]).output.lowercased()
+            #expect(help.contains("--config") && !help.contains("token"), "\(help)")
             let auth = "Authorization: Bearer \(adminToken)\r\n"
             for path in ["/status", "/status/events", "/readyz", "/metrics"] {
                 let response = rig.request(

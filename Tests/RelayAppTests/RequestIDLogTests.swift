@@ -8,8 +8,14 @@ struct RequestIDLogTests {
     @Test("a refused request answers with X-Request-Id and the JSON log line carries the same id")
     func refusedRequestIsLoggedWithItsID() async throws {
         let dir = GatewayProcess.temporaryDirectory("request-id")
-        let gateway = try GatewayProcess(dataDir: dir, arguments: ["--dry-run"])
-        defer { gateway.stop() }
+        // A config of its own: without --config the binary would read ./config or /etc/pixelrelay.
+        let config = dir + ".json"
+        try "{}".write(toFile: config, atomically: true, encoding: .utf8)
+        let gateway = try GatewayProcess(dataDir: dir, arguments: ["--dry-run", "--config", config])
+        defer {
+            gateway.stop()
+            for path in [dir, config, dir + ".log"] { try? FileManager.default.removeItem(atPath: path) }
+        }
         let client = try RawHTTPClient(port: gateway.port)
         client.send("POST /events HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-abc-123\r\nContent-Length: 5\r\n\r\n{oops")
         let response = try #require(client.readResponses(1).first)

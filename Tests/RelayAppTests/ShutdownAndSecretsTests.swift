@@ -9,6 +9,10 @@ import Testing
     import Glibc
 #endif
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Graceful stop (F6) and S2 (secrets never in the log or on disk), each on its own binary.
 @Suite("Shutdown and secrets (real binary)")
 struct ShutdownAndSecretsTests {
@@ -62,6 +66,21 @@ struct ShutdownAndSecretsTests {
         let status = try await E2EClient.send(
             port: gw.port, "GET", "/status", headers: [("Authorization", "Bearer " + adminToken)])
         #expect(status.status == 200)
+        // F4: the pause shows in /metrics too, the event stays queued, and a reload resumes the pixel.
+        let pausedSeries = "pixelrelay_pixel_paused{pixel=\"\(E2E.shopPixel)\"} "
+        func pausedGauge() async throws -> Double? {
+            let text = try await E2EClient.send(port: gw.port, "GET", "/metrics").text
+            return text.split(separator: "\n").first { $0.hasPrefix(pausedSeries) }.flatMap {
+                Double($0.dropFirst(pausedSeries.count))
+            }
+        }
+        #expect(try await pausedGauge() == 1)
+        #expect(!fake.received.contains { $0.eventID == paused })
+        fake.setAlways(nil)
+        #expect(kill(gw.process.pid, SIGHUP) == 0)
+        let resumed = await Self.waitFor { fake.received.contains { $0.eventID == paused } }
+        #expect(resumed, "the held event was not delivered after SIGHUP: \(gw.log.suffix(2000))")
+        #expect(try await pausedGauge() == 0)
 
         let (exit, ms) = try await gw.stop()
         #expect(exit == 0)

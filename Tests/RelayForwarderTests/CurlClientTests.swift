@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import RelayTestSupport
 import Synchronization
 import Testing
 
@@ -96,7 +97,9 @@ struct CurlClientTests {
 
     @Test("a closed port yields .connect and the message does not leak the URL's query")
     func connectionRefused() async throws {
-        let port = try closedPort()
+        let reserved = try ReservedPort()
+        defer { reserved.release() }
+        let port = reserved.port
         let client = try makeClient()
         defer { client.shutdown() }
 
@@ -285,21 +288,4 @@ struct CurlClientTests {
         }
         #expect(server.openConnections == 0)
     }
-}
-
-/// A port on 127.0.0.1 that nothing listens on (bound, read back, closed).
-private func closedPort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) { ptr in
-        ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
-        }
-    }
-    try #require(ok)
-    return UInt16(bigEndian: addr.sin_port)
 }

@@ -102,7 +102,9 @@ extension ForwarderWorkerTests {
         )
         func connectionRefused() async throws {
             try await withHarness { h in
-                let port = try freePort()
+                let reserved = try ReservedPort()  // refuses connections, and nobody else can take it
+                defer { reserved.release() }
+                let port = reserved.port
                 let events = makeEvents(100)
                 await h.enqueue(events)
                 var options = h.options(baseURL: "http://127.0.0.1:\(port)")
@@ -125,6 +127,7 @@ extension ForwarderWorkerTests {
                 }
                 #expect(await eventually { (worker.pixelStates().first?.consecutiveFailures ?? 0) >= 6 })
 
+                reserved.release()
                 let upstream = try FakeGraphAPI(validToken: ForwarderHarness.token, port: port)
                 defer { upstream.stop() }
                 #expect(await eventually { h.depth == 0 })
@@ -226,7 +229,9 @@ extension ForwarderWorkerTests {
                 print(
                     "append latency while upstream hangs: n=\(latencies.count) p50=\(latencies[latencies.count / 2]) ms max=\(latencies.last!) ms"
                 )
-                #expect(latencies.last! < 200)
+                // The property, not a machine's speed: no append ever waited for a hanging request (each
+                // hangs until the 400 ms timeout), on a test process busy with every other suite.
+                #expect(latencies.last! < Int64(options.timeoutMs))
 
                 h.fake.setAlways(nil)
                 #expect(await eventually { h.depth == 0 })
@@ -234,23 +239,4 @@ extension ForwarderWorkerTests {
             }
         }
     }
-}
-
-/// A TCP port on 127.0.0.1 that nothing listens on (bound, read back, and closed again).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #expect(fd >= 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-            bind(fd, p, length) == 0 && getsockname(fd, p, &length) == 0
-        }
-    }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
 }

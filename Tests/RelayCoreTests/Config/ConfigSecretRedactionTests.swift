@@ -70,7 +70,7 @@ import Testing
         for issue in error.issues { #expect(Self.leaks(issue.description).isEmpty) }
     }
 
-    @Test("Secret prints as <redacted> and compares in constant time")
+    @Test("Secret prints as <redacted> and matches only its exact bytes")
     func secretType() {
         let s = Secret("abc123")
         #expect(s.description == "<redacted>")
