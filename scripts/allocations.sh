@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN=${PIXELRELAY_BIN:-$ROOT/.build/release/pixelrelay}
 FAKE=${FAKEGRAPH_BIN:-$ROOT/.build/release/fakegraph}
-BEACON=${BENCH_SHARED:-$ROOT/../shared/bench}/beacon.lua
+BEACON=${BENCH_SHARED:-$ROOT/bench}/beacon.lua
 PORT=${BENCH_PORT:-8097}
 SCPU=${BENCH_SERVER_CPU:-1}
 CCPU=${BENCH_CLIENT_CPU:-0}

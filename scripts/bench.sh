@@ -20,15 +20,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shared/ sits next to the repository (next to the main checkout when this is a git worktree).
-find_shared() {
-    local d
-    for d in "$ROOT/../shared/bench" \
-        "$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/bench"; do
-        if [ -f "$d/nginx.conf" ]; then (cd "$d" && pwd); return; fi
-    done
-}
-SHARED=${BENCH_SHARED:-$(find_shared)}
+# The reference workload (nginx.conf, the wrk scripts) is kept in bench/ (copied from the workplace's
+# shared/bench, which describes the method); BENCH_SHARED points elsewhere.
+SHARED=${BENCH_SHARED:-$ROOT/bench}
 BIN=${PIXELRELAY_BIN:-$ROOT/.build/release/pixelrelay}
 FAKE=${FAKEGRAPH_BIN:-$ROOT/.build/release/fakegraph}
 RUNS=${BENCH_RUNS:-3}
@@ -38,13 +32,13 @@ BACKLOG_EVENTS=${BENCH_BACKLOG_EVENTS:-1000000}
 SCPU=${BENCH_SERVER_CPU:-1}
 CCPU=${BENCH_CLIENT_CPU:-0}
 SKIP=" ${BENCH_SKIP:-} "
-NGINX_PORT=8081  # fixed by shared/bench/nginx.conf
+NGINX_PORT=8081  # fixed by bench/nginx.conf
 PORT=${BENCH_PORT:-8090}  # pixelrelay uses PORT (normal), PORT+1 (dry-run), PORT+2 (queue tests), PORT+3 (no fsync), PORT+4…8 (stages)
 PIXEL=123456789012345
 TOKEN=bench-token
 
 for f in "$BIN" "$FAKE"; do [ -x "$f" ] || { echo "bench: $f is missing; run make bench (it builds it)" >&2; exit 1; }; done
-[ -f "$SHARED/nginx.conf" ] || { echo "bench: shared/bench not found next to the repo (set BENCH_SHARED)" >&2; exit 1; }
+[ -f "$SHARED/nginx.conf" ] || { echo "bench: $SHARED/nginx.conf not found (set BENCH_SHARED)" >&2; exit 1; }
 for t in nginx wrk taskset; do command -v $t >/dev/null || { echo "bench: $t is not installed" >&2; exit 1; }; done
 
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/pixelrelay-bench.XXXXXX")
