@@ -18,7 +18,7 @@ extension DurableQueue {
                 lines.append((pixelID, entry.encodeLine(), 1))
             }
         }
-        let result: Result<Void, StoreError> = readerLock.withLock { _ in
+        let result: Result<Void, StoreError> = deadLetterLock.withLock { _ in
             Result { () throws(StoreError) in
                 for (pixelID, bytes, count) in lines {
                     do throws(FileSystemError) {
@@ -80,12 +80,18 @@ extension DurableQueue {
     ///   - pixelID: one pixel, or nil for all.
     ///   - nowMs: the current time, Unix milliseconds.
     ///   - maxAgeSeconds: events with `event_time` older than `now - maxAgeSeconds` stay dead.
-    /// - Returns: how many were replayed and how many stay dead-lettered.
+    ///
+    /// When the queue refuses an append partway (full, or the disk), the replay stops there: what was
+    /// re-queued leaves the file, the rest stays dead-lettered for a later run (`stopped` says why),
+    /// so running it again never re-queues the same events twice. Delivery goes on meanwhile (a replay
+    /// holds only the dead-letter lock).
+    /// - Returns: how many were replayed, how many stay dead-lettered, and why it stopped early (nil:
+    ///   it did not). Throws `.appendRejected` when not a single event could be re-queued.
     public func replayDeadLetters(pixelID: String?, nowMs: Int64, maxAgeSeconds: Int64) throws(StoreError) -> (
-        replayed: Int, kept: Int
+        replayed: Int, kept: Int, stopped: AppendFailure?
     ) {
         if let pixelID, !QueueLayout.isValidPixelID(pixelID) { throw .invalidPixelID(pixelID) }
-        let result: Result<(Int, Int), StoreError> = readerLock.withLock { _ in
+        let result: Result<(Int, Int, AppendFailure?), StoreError> = deadLetterLock.withLock { _ in
             Result { () throws(StoreError) in
                 let pixels: [String]
                 do throws(FileSystemError) {
@@ -97,60 +103,74 @@ extension DurableQueue {
                 } catch {
                     throw .io(error)
                 }
-                var totals = (0, 0)
+                var totals: (Int, Int, AppendFailure?) = (0, 0, nil)
                 for pixel in pixels {
-                    let (replayed, kept) = try replay(pixelID: pixel, nowMs: nowMs, maxAgeSeconds: maxAgeSeconds)
-                    totals.0 += replayed
-                    totals.1 += kept
+                    let one = try replay(pixelID: pixel, nowMs: nowMs, maxAgeSeconds: maxAgeSeconds)
+                    totals.0 += one.replayed
+                    totals.1 += one.kept
+                    totals.2 = totals.2 ?? one.stopped
                 }
+                if totals.0 == 0, let stopped = totals.2 { throw .appendRejected(stopped) }
                 return totals
             }
         }
         let totals = try result.get()
-        return (totals.0, totals.1)
+        return (totals.0, totals.1, totals.2)
     }
 
     /// One pixel's replay, streaming: the file is read a chunk at a time, replayed events are queued in
     /// batches as they come, and the lines that stay are written to a temporary file that replaces the
     /// original at the end. Nothing is rewritten until every replayed event is durable in the queue.
-    private func replay(pixelID: String, nowMs: Int64, maxAgeSeconds: Int64) throws(StoreError) -> (Int, Int) {
+    private func replay(
+        pixelID: String, nowMs: Int64, maxAgeSeconds: Int64
+    ) throws(StoreError) -> (replayed: Int, kept: Int, stopped: AppendFailure?) {
         let path = layout.deadLetterPath(pixelID)
         let tempPath = layout.deadLetterTempPath(pixelID)
         let oldestAllowed = nowMs / 1000 - maxAgeSeconds
         var pending: [QueuedEvent] = []
+        var pendingLines: [UInt8] = []
+        var stopped: AppendFailure?
         var replayed = 0
         var kept = 0
         var keptBytes: [UInt8] = []
         var temp = TempFile(fs: fs, path: tempPath)
         defer { temp.discard() }
 
+        func keep(_ bytes: [UInt8], count: Int) throws(StoreError) {
+            keptBytes += bytes
+            kept += count
+            guard keptBytes.count >= DeadLetterFile.chunkBytes else { return }
+            do throws(FileSystemError) {
+                try temp.append(&keptBytes)
+            } catch {
+                throw .io(error)
+            }
+        }
         // Re-queue first: a crash before the rewrite below only means the events are queued twice,
-        // and Meta deduplicates them by event_id.
+        // and Meta deduplicates them by event_id. A refused batch, and everything after it, stays.
         func queuePending() throws(StoreError) {
             guard !pending.isEmpty else { return }
-            if case .rejected(let failure) = appendAndWait(pending) { throw .appendRejected(failure) }
-            replayed += pending.count
+            if stopped == nil, case .rejected(let failure) = appendAndWait(pending) { stopped = failure }
+            if stopped == nil {
+                replayed += pending.count
+            } else {
+                try keep(pendingLines, count: pending.count)
+            }
             pending.removeAll(keepingCapacity: true)
+            pendingLines.removeAll(keepingCapacity: true)
         }
         do {
             try DeadLetterFile.forEachLine(fs: fs, path: path) { (line) throws(StoreError) in
                 guard let letter = DeadLetter.decodeLine(line) else { return }  // torn by a crash: unreadable
-                if letter.event.eventTime >= oldestAllowed {
+                if stopped == nil, letter.event.eventTime >= oldestAllowed {
                     var event = letter.event
                     event.enqueuedAtMs = nowMs
                     pending.append(event)
+                    pendingLines += line
+                    pendingLines.append(0x0A)
                     if pending.count == 1000 { try queuePending() }
                 } else {
-                    keptBytes += line
-                    keptBytes.append(0x0A)
-                    kept += 1
-                    if keptBytes.count >= DeadLetterFile.chunkBytes {
-                        do throws(FileSystemError) {
-                            try temp.append(&keptBytes)
-                        } catch {
-                            throw .io(error)
-                        }
-                    }
+                    try keep(Array(line) + [0x0A], count: 1)
                 }
             }
         } catch {
@@ -160,7 +180,7 @@ extension DurableQueue {
             }
         }
         try queuePending()
-        guard replayed > 0 else { return (0, kept) }
+        guard replayed > 0 else { return (0, kept, stopped) }
         do throws(FileSystemError) {
             if kept == 0 {
                 try fs.unlink(path)
@@ -173,7 +193,7 @@ extension DurableQueue {
             throw .io(error)
         }
         table.withLock { $0.deadLetters[pixelID] = kept }
-        return (replayed, kept)
+        return (replayed, kept, stopped)
     }
 
     /// Appends and blocks until the outcome (not for use on the committer thread).
@@ -221,6 +241,7 @@ struct TempFile {
     let path: String
     private var fd: Int32 = -1
     private var size: Int64 = 0
+    private var committed = false
 
     init(fs: any FileSystem, path: String) {
         self.fs = fs
@@ -248,13 +269,15 @@ struct TempFile {
         fs.close(fd)
         fd = -1
         try fs.rename(path, to: target)
+        committed = true
     }
 
-    /// Closes and removes an uncommitted file (best effort).
+    /// Closes and removes a file that was not committed (best effort; also after a failed rename).
     mutating func discard() {
-        guard fd >= 0 else { return }
-        fs.close(fd)
-        fd = -1
-        try? fs.unlink(path)
+        if fd >= 0 {
+            fs.close(fd)
+            fd = -1
+        }
+        if !committed { try? fs.unlink(path) }
     }
 }

@@ -25,8 +25,10 @@ public final class DurableQueue: Sendable {
     /// Serialises reader-side calls (read, commit, dead letters, replay); held across their I/O. Guards
     /// the last batch read per pixel, so reading again before a commit only decodes the new records.
     let readerLock = Mutex<[String: QueueBatch]>([:])
+    /// Serialises dead-letter appends and replays (not `readerLock`: a long replay must not stop delivery).
+    let deadLetterLock = Mutex<Void>(())
     private let directoryLock: DataDirLock?
-    /// Space for the drain path on a full disk; used under `readerLock` (and in `init`).
+    /// Space for the drain path on a full disk (cursor moves and dead-letter appends; its own lock).
     let reserve: SpaceReserve
 
     /// Opens (creating if needed) the queue in `directory` and recovers it.

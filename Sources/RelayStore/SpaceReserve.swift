@@ -7,9 +7,13 @@ internal import Synchronization
 /// Delivery frees space only by moving a cursor (a new small file, renamed into place) and dead-letter
 /// appends; both need a free block. On a volume full to the last block neither could happen, nothing
 /// would ever be deleted, and the queue would stay stuck at `503`. So on `ENOSPC` in that drain path
-/// the reserve is deleted and the write tried once more. While it is missing, appends are refused as
-/// disk-full (their bytes would take the room the drain needs); each group first tries to set it
-/// aside again, which succeeds as soon as delivery or the operator freed space.
+/// the reserve is deleted and the write tried once more — under the reserve's lock, so the committer
+/// cannot take the freed blocks back in between. While the reserve is missing, appends are refused as
+/// disk-full (their bytes would take the room the drain needs); each group first tries to set it aside
+/// again, which succeeds as soon as delivery or the operator freed space.
+///
+/// Only a full disk makes the reserve "missing". When it cannot be made for another reason (a file
+/// left by another user, a read-only directory) the queue goes on without one, as before it existed.
 ///
 /// Shared by the committer (``isMissing``, ``ensure()``) and the reader side (``withFallback(_:)``,
 /// ``ensure()``); file operations are serialised by a lock.
@@ -26,62 +30,74 @@ final class SpaceReserve: Sendable {
         self.bytes = bytes
     }
 
-    /// True after the reserve was used (or could not be made) and until it is made again.
+    /// True after the reserve was used (or could not be made for lack of space) and until it is made again.
     var isMissing: Bool { missing.load(ordering: .acquiring) }
 
-    /// Makes the reserve when it is missing or short. Returns false when the disk has no room for it.
+    /// Makes the reserve when it is missing or short. Returns false only when the disk has no room for it.
     @discardableResult
     func ensure() -> Bool {
         guard bytes > 0 else { return true }
         return lock.withLock { _ in
-            let made = make()
-            missing.store(!made, ordering: .releasing)
-            return made
+            let noRoom = make() == .noSpace
+            missing.store(noRoom, ordering: .releasing)
+            return !noRoom
         }
     }
 
-    /// Runs `write`; when it fails for lack of space and the reserve could be released, runs it once more.
-    func withFallback<T>(_ write: () throws(FileSystemError) -> T) throws(FileSystemError) -> T {
+    /// Runs `write`; when it fails for lack of space, deletes the reserve and runs it once more, both
+    /// under the lock (``ensure()`` waits, so the freed blocks go to this write).
+    func withFallback(_ write: () throws(FileSystemError) -> Void) throws(FileSystemError) {
         do {
             return try write()
-        } catch  where error.isNoSpace {
-            guard release() else { throw error }
-            return try write()
-        }
-    }
-
-    /// Deletes the reserve; true when there was one to free.
-    private func release() -> Bool {
-        guard bytes > 0 else { return false }
-        return lock.withLock { _ in
-            do {
-                try fs.unlink(path)
-            } catch {
-                return false
+        } catch  where error.isNoSpace && bytes > 0 {
+            let outcome: Result<Void, FileSystemError> = lock.withLock { _ in
+                do throws(FileSystemError) {
+                    try fs.unlink(path)
+                } catch {
+                    return .failure(error)
+                }
+                missing.store(true, ordering: .releasing)
+                do throws(FileSystemError) {
+                    try write()
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
             }
-            missing.store(true, ordering: .releasing)
-            return true
+            if case .failure(let failure) = outcome {
+                // No reserve to give up: the first error says what happened.
+                throw failure.code == FileSystemError.Code.noEntry ? error : failure
+            }
         }
     }
 
-    private func make() -> Bool {
+    private enum Made { case made, noSpace, unusable }
+
+    private func make() -> Made {
+        // A whole reserve is only looked at: it may belong to someone else (a `queue` command run as
+        // root), and it is still a reserve this process can delete.
+        if let fd = try? fs.open(path, .read, permissions: 0) {
+            let size = (try? fs.size(fd)) ?? 0
+            fs.close(fd)
+            if size >= Int64(bytes) { return .made }
+        }
         let fd: Int32
         do {
             fd = try fs.open(path, [.read, .write, .create], permissions: QueueLayout.filePermissions)
         } catch {
-            return false
+            return error.isNoSpace ? .noSpace : .unusable
         }
         defer { fs.close(fd) }
         do {
             let size = try fs.size(fd)
-            guard size < Int64(bytes) else { return true }
+            guard size < Int64(bytes) else { return .made }
             let zeros = [UInt8](repeating: 0, count: bytes - Int(size))
             try FileIO.writeAll(fs, fd, zeros, at: size)
             try fs.fdatasync(fd)
-            return true
+            return .made
         } catch {
             try? fs.ftruncate(fd, to: 0)  // half a reserve is no reserve; leave nothing taken
-            return false
+            return error.isNoSpace ? .noSpace : .unusable
         }
     }
 }

@@ -99,6 +99,39 @@ import Testing
         }
     }
 
+    @Test(
+        "a replay the queue cannot take whole stops at the refused batch; running it again later replays only the rest")
+    func replayStopsWhenFull() throws {
+        try withTemporaryDirectory { dir in
+            let letters = (0..<1_500).map { Self.letter($0, ageDays: 1) }
+            var firstThousand: [UInt8] = []
+            for letter in letters.prefix(1_000) {
+                var event = letter.event
+                event.enqueuedAtMs = Self.now
+                try RecordFormat.encode(event, maxRecordBytes: 1 << 20, into: &firstThousand)
+            }
+            // Room for the first batch of 1,000 and not for the next 500.
+            let queue = try DurableQueue(
+                directory: dir, options: testOptions(maxBytes: Int64(firstThousand.count + 200)))
+            for start in stride(from: 0, to: 1_500, by: 500) {
+                try queue.deadLetter(Array(letters[start..<(start + 500)]))
+            }
+
+            let first = try queue.replayDeadLetters(pixelID: "px", nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            #expect(first.replayed == 1_000 && first.kept == 500 && first.stopped == .queueFull)
+            #expect(
+                try DurableQueue.listDeadLetters(directory: dir).map(\.event.eventID)
+                    == (1_000..<1_500).map { "e-\($0)" })
+            #expect(queue.stats().totalDeadLetters == 500)
+            let delivered = try queue.drain("px")
+
+            let second = try queue.replayDeadLetters(pixelID: "px", nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            #expect(second.replayed == 500 && second.kept == 0 && second.stopped == nil)
+            #expect(delivered + (try queue.drain("px")) == (0..<1_500).map { "e-\($0)" }, "each event re-queued once")
+            queue.close()
+        }
+    }
+
     @Test("replay of a full queue fails and keeps the dead letters")
     func replayIntoFullQueue() throws {
         try withTemporaryDirectory { dir in

@@ -51,6 +51,20 @@ import Testing
         }
     }
 
+    @Test("a reserve that cannot be made for another reason than space is no disk-full: appends go on without one")
+    func unusableReserve() throws {
+        try withTemporaryDirectory { dir in
+            try FileManager.default.createDirectory(atPath: "\(dir)/reserve", withIntermediateDirectories: false)
+            var options = testOptions()
+            options.reserveBytes = 1 << 16  // more than a directory's size: it is looked at, then opened to grow
+            let queue = try DurableQueue(directory: dir, options: options)
+            #expect(!queue.reserve.isMissing)
+            #expect(queue.appendSync([makeEvent(1, pixel: Self.pixel)]) == .durable)
+            #expect(!queue.stats().diskFull)
+            queue.close()
+        }
+    }
+
     @Test("with no reserve left, a cursor move on a full disk fails and the cursor stays where it was")
     func noReserveLeft() throws {
         try withTemporaryDirectory { dir in
