@@ -127,17 +127,24 @@ public final class Gateway: @unchecked Sendable {
     }
 
     /// Moves dead letters still inside Meta's window back into the queue (`queue replay` while
-    /// serving: SIGUSR1) and logs what happened. Runs on the calling thread; blocks until durable.
-    public func replayDeadLetters() {
-        do {
-            let result = try queue.replayDeadLetters(
-                pixelID: nil, nowMs: Clock.nowMs(), maxAgeSeconds: EventProcessor.maxAgeSeconds)
-            logger.notice(
-                "SIGUSR1: dead letters replayed",
-                metadata: ["replayed": "\(result.replayed)", "kept_too_old": "\(result.kept)"])
-        } catch {
-            logger.error("SIGUSR1: dead-letter replay failed; they stay dead-lettered", metadata: ["error": "\(error)"])
+    /// serving: SIGUSR1) on a new thread, and logs what happened. Delivery goes on meanwhile; a stop
+    /// during a replay leaves the rest dead-lettered (re-queued ones may be queued twice: Meta dedups).
+    public func replayDeadLettersInBackground() {
+        let queue = self.queue
+        let logger = self.logger
+        let thread = OSThread(name: "dead-replay") {
+            do {
+                let result = try queue.replayDeadLetters(
+                    pixelID: nil, nowMs: Clock.nowMs(), maxAgeSeconds: EventProcessor.maxAgeSeconds)
+                var metadata: Logger.Metadata = ["replayed": "\(result.replayed)", "kept": "\(result.kept)"]
+                if let stopped = result.stopped { metadata["stopped"] = "\(stopped)" }
+                logger.notice("SIGUSR1: dead letters replayed", metadata: metadata)
+            } catch {
+                logger.error(
+                    "SIGUSR1: dead-letter replay failed; they stay dead-lettered", metadata: ["error": "\(error)"])
+            }
         }
+        thread.detach()
     }
 
     /// Applies reloaded pixel settings (tokens, test event codes) and resumes paused pixels (F4).

@@ -101,8 +101,9 @@ public enum Runner {
                 continue
             }
             if sig == SIGUSR1 {
-                // `queue replay` for a running server (which holds the data directory's lock).
-                gateway.replayDeadLetters()
+                // `queue replay` for a running server (which holds the data directory's lock), on a thread
+                // of its own: a long replay must not hold up a SIGTERM.
+                gateway.replayDeadLettersInBackground()
                 continue
             }
             logger.notice("signal received; shutting down", metadata: ["signal": "\(sig)"])
@@ -192,8 +193,10 @@ public enum Runner {
             let result = try queue.replayDeadLetters(
                 pixelID: pixel, nowMs: now, maxAgeSeconds: EventProcessor.maxAgeSeconds)
             print(
-                "replayed \(result.replayed) event(s); \(result.kept) kept (too old to deliver: more than 7 days less an hour) in \(dir)"
-            )
+                "replayed \(result.replayed) event(s); \(result.kept) kept in \(dir)"
+                    + (result.stopped.map {
+                        " (the queue refused more: \($0); the rest stays dead-lettered: run it again once it drains)"
+                    } ?? " (too old to deliver: more than 7 days less an hour)"))
             return 0
         } catch {
             printErr("pixelrelay: replay failed: \(error)")

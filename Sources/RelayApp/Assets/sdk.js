@@ -13,7 +13,7 @@ function track(n,cd,o){if(typeof n!='string'||!n)return;o=obj(o);cd=obj(cd);var 
 send(e);return id;}
 function send(e){var b=JSON.stringify(e);try{if(N.sendBeacon(base+path,new Blob([b],{type:'text/plain'})))return}catch(x){}
 post(e,b)||img(e);}
-function post(e,b){if(!w.fetch)return;try{b=b||JSON.stringify(e);w.fetch(base+path,{method:'POST',body:b,keepalive:b.length<6e4,credentials:'include',headers:{'Content-Type':'text/plain'}}).then(function(r){r.status>499||r.status==429?fail(e):done(e)},function(){fail(e)});return 1;}catch(x){}}
+function post(e,b){if(!w.fetch)return;try{b=b||JSON.stringify(e);w.fetch(base+path,{method:'POST',body:b,keepalive:new Blob([b]).size<6e4,credentials:'include',headers:{'Content-Type':'text/plain'}}).then(function(r){r.status>499||r.status==429?fail(e):done(e)},function(){fail(e)});return 1;}catch(x){}}
 function fail(e){var n=(A.get(e)||0)+1;A.set(e,n);if(n>5)return done(e);if(Q.indexOf(e)<0&&Q.push(e)>20)Q.shift();save();if(!T)T=setTimeout(flush,wait*(1+Math.random())),wait=Math.min(wait*2,3e5);}
 function done(e){var j=Q.indexOf(e);wait=1e3;if(j>=0)Q.splice(j,1),save();}
 function save(){st('_prq',Q.length?JSON.stringify(Q.map(function(e){return Object.assign({},e,{user_data:safe(e.user_data)})})):null);}
@@ -28,4 +28,4 @@ function rules(a){if(!Array.isArray(a))return;R=a;a.forEach(function(r){if(!r)re
 function consent(v){if(v!='grant'&&v!='revoke')return;cons=v=='grant'?'granted':'denied';st('_prc',cons);if(typeof w.fbq=='function')try{w.fbq('consent',v)}catch(x){}}
 function px(c,a,b,o){try{if(c=='track'||c=='trackCustom')return track(a,b,o);if(c=='init'){if(typeof a=='string'||typeof a=='number')a={pixelId:a};a=obj(a);if(a.pixelId)pid=String(a.pixelId);am=obj(a.advancedMatching);}
 if(c=='consent')consent(a);if(c=='_rules')rules(a);if(c=='_path'&&typeof a=='string')path=a;}catch(x){}}
-try{px._pr=1;px.q={push:function(a){try{px.apply(0,a)}catch(x){}}};w.pixelrelay=px;ss=P&&P.q;for(i=0;ss&&i<ss.length;i++)px.q.push(ss[i]);s=JSON.parse(st('_prq')||'[]');if(Array.isArray(s))Q=s.filter(function(e){return e&&e.event_time>Date.now()/1e3-6048e2}).slice(-20).map(function(e){e.user_data=Object.assign({},am,e.user_data);return e});if(Q.length)setTimeout(flush,1);}catch(x){}})(window,document);
+try{px._pr=1;px.q={push:function(a){try{px.apply(0,a)}catch(x){}}};w.pixelrelay=px;ss=P&&P.q;for(i=0;ss&&i<ss.length;i++)px.q.push(ss[i]);s=JSON.parse(st('_prq')||'[]');if(Array.isArray(s))Q=s.filter(function(e){return e&&e.event_time>Date.now()/1e3-6048e2}).slice(-20);if(Q.length)setTimeout(flush,1);}catch(x){}})(window,document);

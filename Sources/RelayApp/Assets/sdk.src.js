@@ -13,7 +13,8 @@
  * `fb.1.<now ms>.<fbclid>` (one value per page) so later events keep the click id.
  *
  * Raw identifiers (em, ph, …) go only in the POST body: what is stored for a retry (localStorage)
- * or put in a URL (the /tr fallback) keeps only fbp/fbc and already-hashed values.
+ * or put in a URL (the /tr fallback) keeps only fbp/fbc and already-hashed values, and an event a
+ * later page sends from that store goes without them.
  */
 (function (w, d) {
   'use strict';
@@ -131,7 +132,7 @@
     if (!w.fetch) return;
     try {
       b = b || JSON.stringify(e);
-      w.fetch(base + path, { method: 'POST', body: b, keepalive: b.length < 6e4, credentials: 'include', headers: { 'Content-Type': 'text/plain' } })
+      w.fetch(base + path, { method: 'POST', body: b, keepalive: new Blob([b]).size < 6e4, credentials: 'include', headers: { 'Content-Type': 'text/plain' } })
         .then(function (r) { r.status > 499 || r.status == 429 ? fail(e) : done(e) }, function () { fail(e) });
       return 1;
     } catch (x) {}
@@ -251,9 +252,8 @@
     for (i = 0; ss && i < ss.length; i++) px.q.push(ss[i]);
     // Events a previous page could not deliver (younger than 7 days).
     s = JSON.parse(st('_prq') || '[]');
-    // Stored without raw identifiers: the page's advanced matching (init) is merged back in.
-    if (Array.isArray(s)) Q = s.filter(function (e) { return e && e.event_time > Date.now() / 1e3 - 6048e2 }).slice(-20)
-      .map(function (e) { e.user_data = Object.assign({}, am, e.user_data); return e });
+    // Stored without raw identifiers, and sent so: this page's advanced matching may be another person's.
+    if (Array.isArray(s)) Q = s.filter(function (e) { return e && e.event_time > Date.now() / 1e3 - 6048e2 }).slice(-20);
     if (Q.length) setTimeout(flush, 1);
   } catch (x) {}
 })(window, document);

@@ -37,4 +37,9 @@ public final class OSThread: @unchecked Sendable {
     public func join() {
         pthread_join(handle, nil)
     }
+
+    /// Lets the thread's resources go when it ends, for a thread nobody joins. Call once, instead of `join`.
+    public func detach() {
+        pthread_detach(handle)
+    }
 }
