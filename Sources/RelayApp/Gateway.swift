@@ -119,6 +119,7 @@ public final class Gateway: @unchecked Sendable {
     /// batches were never committed, so they stay queued), fsync and close the queue.
     public func shutdown(graceMs: Int64 = 5_000) {
         logger.info("shutting down")
+        queue.cancelReplays()  // a SIGUSR1 replay stops after its batch, keeping the rest dead-lettered
         server.shutdown(graceMs: graceMs)
         forwarder.stop()
         queue.close()  // before the client: nothing to lose even if a transfer is slow to let go

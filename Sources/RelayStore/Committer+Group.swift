@@ -54,13 +54,6 @@ extension Committer {
             for append in group { append.completion(.rejected(.ioError(fatal))) }
             return
         }
-        // The reserve went to the drain on a full disk: until it is back, new records would take the
-        // room that delivery needs to free space. One try per group; it succeeds once space returned.
-        if reserve.isMissing, !reserve.ensure() {
-            table.withLock { $0.diskFull = true }
-            for append in group { append.completion(.rejected(.diskFull)) }
-            return
-        }
 
         var plans: [PixelPlan] = []
         var planIndex: [String: Int] = [:]
@@ -90,7 +83,11 @@ extension Committer {
         var syncs = 0
         var newlyFatal: String?
         if !plans.isEmpty {
-            switch writeAndSync(&plans) {
+            // The reserve went to the drain on a full disk: until it is back, new records would take the
+            // room that delivery needs to free space (one try per group; it succeeds once space returned).
+            // Checked and written under the reserve's lock, so the drain cannot free it in between.
+            let written = reserve.whileAvailable { writeAndSync(&plans) } ?? .failure(.diskFull)
+            switch written {
             case .success(let count):
                 syncs = count
                 adoptWriters(plans)

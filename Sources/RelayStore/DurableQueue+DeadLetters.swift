@@ -105,10 +105,20 @@ extension DurableQueue {
                 }
                 var totals: (Int, Int, AppendFailure?) = (0, 0, nil)
                 for pixel in pixels {
-                    let one = try replay(pixelID: pixel, nowMs: nowMs, maxAgeSeconds: maxAgeSeconds)
+                    let one: (replayed: Int, kept: Int, stopped: AppendFailure?)
+                    do throws(StoreError) {
+                        one = try replay(pixelID: pixel, nowMs: nowMs, maxAgeSeconds: maxAgeSeconds)
+                    } catch {
+                        if case .replayNotRewritten(let replayed, let cause) = error {
+                            throw .replayNotRewritten(replayed: totals.0 + replayed, cause)
+                        }
+                        throw error
+                    }
                     totals.0 += one.replayed
                     totals.1 += one.kept
                     totals.2 = totals.2 ?? one.stopped
+                    // The queue's answer would be the same for the next pixel's events: leave them for later.
+                    if one.stopped != nil { break }
                 }
                 if totals.0 == 0, let stopped = totals.2 { throw .appendRejected(stopped) }
                 return totals
@@ -150,6 +160,9 @@ extension DurableQueue {
         // and Meta deduplicates them by event_id. A refused batch, and everything after it, stays.
         func queuePending() throws(StoreError) {
             guard !pending.isEmpty else { return }
+            if stopped == nil, replaysCancelled.load(ordering: .acquiring) {
+                stopped = .ioError("the gateway is stopping")
+            }
             if stopped == nil, case .rejected(let failure) = appendAndWait(pending) { stopped = failure }
             if stopped == nil {
                 replayed += pending.count
@@ -190,7 +203,7 @@ extension DurableQueue {
             }
             try fs.syncDirectory(layout.deadDirectory)
         } catch {
-            throw .io(error)
+            throw .replayNotRewritten(replayed: replayed, error)
         }
         table.withLock { $0.deadLetters[pixelID] = kept }
         return (replayed, kept, stopped)

@@ -108,10 +108,15 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case appendRejected(AppendFailure)
     /// The queue was closed.
     case closed
+    /// A dead-letter replay re-queued events but could not rewrite a dead-letter file without them.
+    case replayNotRewritten(replayed: Int, FileSystemError)
 
     public var description: String {
         switch self {
         case .io(let error): return error.description
+        case .replayNotRewritten(let replayed, let error):
+            return "\(replayed) event(s) were re-queued, but a dead-letter file could not be rewritten (\(error)): "
+                + "a later replay re-queues them again, and Meta deduplicates an event_id only within 48 hours"
         case .locked(let directory):
             return "pixelrelay serve is running on this data dir (\(directory)): to replay its dead letters, "
                 + "send it SIGUSR1 (docker kill --signal=USR1 NAME, kubectl exec POD -- sh -c 'kill -USR1 1'); "

@@ -25,8 +25,11 @@ public final class DurableQueue: Sendable {
     /// Serialises reader-side calls (read, commit, dead letters, replay); held across their I/O. Guards
     /// the last batch read per pixel, so reading again before a commit only decodes the new records.
     let readerLock = Mutex<[String: QueueBatch]>([:])
-    /// Serialises dead-letter appends and replays (not `readerLock`: a long replay must not stop delivery).
+    /// Serialises dead-letter appends and replays (not `readerLock`: a replay does not stop reading and
+    /// committing; a dead letter arriving meanwhile waits for it).
     let deadLetterLock = Mutex<Void>(())
+    /// Set by ``cancelReplays()``: a running replay stops after its current batch.
+    let replaysCancelled = Atomic<Bool>(false)
     private let directoryLock: DataDirLock?
     /// Space for the drain path on a full disk (cursor moves and dead-letter appends; its own lock).
     let reserve: SpaceReserve
@@ -144,6 +147,12 @@ public final class DurableQueue: Sendable {
             total += blobs[k].bytes.count - before
         }
         committer.submit(PendingAppend(blobs: blobs, bytes: total, completion: completion), deferWake: deferCommit)
+    }
+
+    /// Makes a running (and any later) dead-letter replay stop after its current batch, keeping the rest
+    /// dead-lettered: call it before stopping, so a shutdown does not wait for a long replay.
+    public func cancelReplays() {
+        replaysCancelled.store(true, ordering: .releasing)
     }
 
     /// Starts the group commit of appends made with `deferCommit` (cheap when there are none).

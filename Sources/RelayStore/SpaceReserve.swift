@@ -33,14 +33,35 @@ final class SpaceReserve: Sendable {
     /// True after the reserve was used (or could not be made for lack of space) and until it is made again.
     var isMissing: Bool { missing.load(ordering: .acquiring) }
 
-    /// Makes the reserve when it is missing or short. Returns false only when the disk has no room for it.
+    /// Makes the reserve when it is missing or short. Returns false only while it is missing (the disk
+    /// had no room for it, or a passing error such as `EMFILE` kept it from being made again).
     @discardableResult
     func ensure() -> Bool {
         guard bytes > 0 else { return true }
-        return lock.withLock { _ in
-            let noRoom = make() == .noSpace
-            missing.store(noRoom, ordering: .releasing)
-            return !noRoom
+        return lock.withLock { _ in ensureLocked() }
+    }
+
+    /// Runs `body` (the committer's writes) while the reserve is in place, under its lock: the drain
+    /// cannot release it in between and see the freed blocks taken. nil, without running `body`, when
+    /// the reserve is missing and cannot be made again.
+    func whileAvailable<T: Sendable>(_ body: () -> T) -> T? {
+        guard bytes > 0 else { return body() }
+        // In place unless the drain gave it up (under this lock): no file check on the hot path.
+        return lock.withLock { _ -> T? in !isMissing || ensureLocked() ? body() : nil }
+    }
+
+    private func ensureLocked() -> Bool {
+        switch make() {
+        case .made:
+            missing.store(false, ordering: .releasing)
+            return true
+        case .noSpace:
+            missing.store(true, ordering: .releasing)
+            return false
+        case .unusable:
+            // Not a full disk (another user's file, a read-only directory): no reserve, and no reason
+            // to refuse appends — unless it was given up for lack of space and is not back yet.
+            return !isMissing
         }
     }
 
@@ -56,6 +77,8 @@ final class SpaceReserve: Sendable {
                 } catch {
                     return .failure(error)
                 }
+                // (The committer writes only under this lock after seeing it in place: none can be
+                // between its check and its write now.)
                 missing.store(true, ordering: .releasing)
                 do throws(FileSystemError) {
                     try write()

@@ -132,6 +132,21 @@ import Testing
         }
     }
 
+    @Test("after cancelReplays (a stopping gateway) a replay re-queues nothing and keeps every dead letter")
+    func cancelledReplay() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            try queue.deadLetter((0..<30).map { Self.letter($0, ageDays: 1) })
+            queue.cancelReplays()
+            #expect(throws: StoreError.appendRejected(.ioError("the gateway is stopping"))) {
+                try queue.replayDeadLetters(pixelID: nil, nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
+            }
+            #expect(try DurableQueue.listDeadLetters(directory: dir).count == 30)
+            #expect(queue.stats().totalDepth == 0)
+            queue.close()
+        }
+    }
+
     @Test("replay of a full queue fails and keeps the dead letters")
     func replayIntoFullQueue() throws {
         try withTemporaryDirectory { dir in
