@@ -7,6 +7,16 @@ import Testing
 
 /// Clients that vanish, read slowly or never read, and a graceful shutdown with work in flight.
 @Suite(.serialized) struct HTTPServerRobustnessTests {
+    /// Starts a graceful shutdown on another thread (it blocks until the drain ends); the flag is set then.
+    static func startShutdown(_ server: TestServer, graceMs: Int64) -> Flag {
+        let done = Flag()
+        Thread { [server] in
+            server.server.shutdown(graceMs: graceMs)
+            done.set()
+        }.start()
+        return done
+    }
+
     @Test("a client gone before its deferred response is ready costs nothing, and later requests are fine")
     func clientGoneBeforeDeferredResponse() throws {
         try TestServer.with { server in
@@ -130,12 +140,7 @@ import Testing
         client.send("GET /hold/1 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(eventually { server.responder.heldCount == 1 })
 
-        let done = Flag()
-        let stopper = Thread { [server] in
-            server.server.shutdown(graceMs: 5_000)
-            done.set()
-        }
-        stopper.start()
+        let done = Self.startShutdown(server, graceMs: 5_000)
         // New connections are refused as soon as the drain begins; the idle one is closed.
         #expect(eventually { (try? server.connect()) == nil })
         #expect(idle.readToEnd().end == .closed)
@@ -157,12 +162,7 @@ import Testing
         client.send("GET /hold/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /hold/2 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(eventually { server.responder.heldCount == 2 })
 
-        let done = Flag()
-        let stopper = Thread { [server] in
-            server.server.shutdown(graceMs: 5_000)
-            done.set()
-        }
-        stopper.start()
+        let done = Self.startShutdown(server, graceMs: 5_000)
         #expect(eventually { (try? server.connect()) == nil })
         server.responder.releaseHeld()
         let (responses, end) = client.responsesUntilClose()
@@ -180,12 +180,7 @@ import Testing
         client.send("POST /late HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab")
         #expect(eventually { server.statistics.openConnections == 1 })
         usleep(50_000)  // the partial request is in the server's buffer
-        let done = Flag()
-        let stopper = Thread { [server] in
-            server.server.shutdown(graceMs: 3_000)
-            done.set()
-        }
-        stopper.start()
+        let done = Self.startShutdown(server, graceMs: 3_000)
         #expect(eventually { (try? server.connect()) == nil })
         client.send("cd")
         let (responses, end) = client.responsesUntilClose()
