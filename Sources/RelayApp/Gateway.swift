@@ -122,6 +122,7 @@ public final class Gateway: @unchecked Sendable {
         queue.cancelReplays()  // a SIGUSR1 replay stops after its batch, keeping the rest dead-lettered
         server.shutdown(graceMs: graceMs)
         forwarder.stop()
+        queue.waitForReplays()  // a cancelled replay rewrites its file (the committer still runs) first
         queue.close()  // before the client: nothing to lose even if a transfer is slow to let go
         client.shutdown()
         logger.info("stopped")

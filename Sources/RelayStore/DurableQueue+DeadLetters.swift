@@ -117,8 +117,13 @@ extension DurableQueue {
                     totals.0 += one.replayed
                     totals.1 += one.kept
                     totals.2 = totals.2 ?? one.stopped
-                    // The queue's answer would be the same for the next pixel's events: leave them for later.
-                    if one.stopped != nil { break }
+                    // The queue's answer would be the same for the next pixel's events: leave them for later
+                    // (they count as kept).
+                    if one.stopped != nil {
+                        let rest = pixels.drop { $0 != pixel }.dropFirst()
+                        totals.1 += table.withLock { t in rest.reduce(0) { $0 + (t.deadLetters[$1] ?? 0) } }
+                        break
+                    }
                 }
                 if totals.0 == 0, let stopped = totals.2 { throw .appendRejected(stopped) }
                 return totals
@@ -201,12 +206,18 @@ extension DurableQueue {
                 try temp.append(&keptBytes)
                 try temp.commit(over: path)
             }
+            table.withLock { $0.deadLetters[pixelID] = kept }  // the file now holds exactly these
             try fs.syncDirectory(layout.deadDirectory)
         } catch {
             throw .replayNotRewritten(replayed: replayed, error)
         }
-        table.withLock { $0.deadLetters[pixelID] = kept }
         return (replayed, kept, stopped)
+    }
+
+    /// Waits for a running dead-letter replay to finish (after ``cancelReplays()``, at its next batch), so
+    /// that stopping cannot cut it between re-queuing events and rewriting their file.
+    public func waitForReplays() {
+        deadLetterLock.withLock { _ in }
     }
 
     /// Appends and blocks until the outcome (not for use on the committer thread).

@@ -115,8 +115,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .io(let error): return error.description
         case .replayNotRewritten(let replayed, let error):
-            return "\(replayed) event(s) were re-queued, but a dead-letter file could not be rewritten (\(error)): "
-                + "a later replay re-queues them again, and Meta deduplicates an event_id only within 48 hours"
+            return "\(replayed) event(s) were re-queued, but a dead-letter file could not be rewritten durably "
+                + "(\(error)): a later replay may re-queue some of them again, and Meta deduplicates an event_id "
+                + "only within 48 hours"
         case .locked(let directory):
             return "pixelrelay serve is running on this data dir (\(directory)): to replay its dead letters, "
                 + "send it SIGUSR1 (docker kill --signal=USR1 NAME, kubectl exec POD -- sh -c 'kill -USR1 1'); "
