@@ -47,10 +47,9 @@ struct ForwardingPolicyTests {
     }
 
     static func droppedCount(_ reason: String, on gw: E2EGateway) async throws -> Double {
-        let metrics = try await E2EClient.send(port: gw.port, "GET", "/metrics").text
-        let series = "pixelrelay_events_dropped_total{reason=\"\(reason)\"} "
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix(series) }
-        return line.flatMap { Double($0.dropFirst(series.count)) } ?? 0
+        let lines = try await E2EClient.send(port: gw.port, "GET", "/metrics").text.split(separator: "\n").map(
+            String.init)
+        return OperationalEndpointTests.sample(lines, "pixelrelay_events_dropped_total{reason=\"\(reason)\"}") ?? 0
     }
 
     @Test(

@@ -67,12 +67,10 @@ struct ShutdownAndSecretsTests {
             port: gw.port, "GET", "/status", headers: [("Authorization", "Bearer " + adminToken)])
         #expect(status.status == 200)
         // F4: the pause shows in /metrics too, the event stays queued, and a reload resumes the pixel.
-        let pausedSeries = "pixelrelay_pixel_paused{pixel=\"\(E2E.shopPixel)\"} "
         func pausedGauge() async throws -> Double? {
             let text = try await E2EClient.send(port: gw.port, "GET", "/metrics").text
-            return text.split(separator: "\n").first { $0.hasPrefix(pausedSeries) }.flatMap {
-                Double($0.dropFirst(pausedSeries.count))
-            }
+            return OperationalEndpointTests.sample(
+                text.split(separator: "\n").map(String.init), "pixelrelay_pixel_paused{pixel=\"\(E2E.shopPixel)\"}")
         }
         #expect(try await pausedGauge() == 1)
         #expect(!fake.received.contains { $0.eventID == paused })
