@@ -50,6 +50,7 @@ soak: build
 fuzz:
 	scripts/fuzz.sh json 60
 	scripts/fuzz.sh http 60
+	scripts/fuzz.sh event 60
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests Package.swift

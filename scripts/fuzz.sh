@@ -8,6 +8,8 @@
 # Targets:
 #   json   JSONParser / JSONWriter            harness Fuzz/JSONFuzz
 #   http   HTTPRequestParser (incremental)    harness Fuzz/HTTPFuzz
+#   event  beacon body → both parse paths →   harness Fuzz/EventFuzz
+#          EventProcessor (differential, no raw PII in payloads; ASCII fast paths vs general code)
 #
 # lld is used because gold prints hundreds of harmless ASan "cannot export local symbol" warnings.
 # Each harness is compiled together with the sources it tests into one module (swiftc, not
@@ -22,6 +24,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${1:-}
 seconds=${2:-60}
+work=/tmp/pixelrelay-fuzz/$target
+extra=()
 
 case "$target" in
     json)
@@ -32,19 +36,27 @@ case "$target" in
         harness=Fuzz/HTTPFuzz
         sources=("$root"/Sources/RelayHTTP/Parser/*.swift)
         ;;
+    event)
+        harness=Fuzz/EventFuzz
+        sources=("$root"/Sources/RelayCore/{Events,JSON,Normalization,Web,Config}/*.swift)
+        # The `/tr` parameters too: one RelayApp file, which imports the module it is compiled into here.
+        mkdir -p "$work"
+        sed '/^import RelayCore$/d' "$root/Sources/RelayApp/TrackingParameters.swift" >"$work/TrackingParameters.swift"
+        sources+=("$work/TrackingParameters.swift")
+        extra=(-I "$root/Sources/CCrypto" -lcrypto)
+        ;;
     *)
-        echo "usage: $0 {json|http} [SECONDS]" >&2
+        echo "usage: $0 {json|http|event} [SECONDS]" >&2
         exit 2
         ;;
 esac
 
-work=/tmp/pixelrelay-fuzz/$target
 mkdir -p "$work/corpus"
 
 echo "building $target fuzzer into $work" >&2
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld \
     -swift-version 6 -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
-    -module-name "${target}_fuzz" "${sources[@]}" "$root/$harness/main.swift" -o "$work/fuzzer"
+    -module-name "${target}_fuzz" "${extra[@]}" "${sources[@]}" "$root/$harness/main.swift" -o "$work/fuzzer"
 
 dict=()
 for file in "$root/$harness"/*.dict; do
