@@ -139,19 +139,22 @@ enum StatusPage {
         return "\(s / 3600)h ago"
     }
 
+    /// HTML-escapes text for element content and quoted attribute values.
     static func esc(_ s: String) -> String {
-        var out = ""
+        // Byte by byte, not by Character: a grapheme cluster can hold a `<` (after a prepend mark such
+        // as U+0600) or a `"` (before a combining mark), and the browser's tokenizer sees the code point.
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
-        for ch in s {
-            switch ch {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "<"): out += "&lt;".utf8
+            case UInt8(ascii: ">"): out += "&gt;".utf8
+            case UInt8(ascii: "&"): out += "&amp;".utf8
+            case UInt8(ascii: "\""): out += "&quot;".utf8
+            case UInt8(ascii: "'"): out += "&#39;".utf8
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

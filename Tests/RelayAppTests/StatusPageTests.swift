@@ -121,14 +121,24 @@ struct StatusPageTests {
         return nil
     }
 
-    @Test("an event name full of HTML is shown escaped on /status")
-    func escapesHTML() async throws {
+    @Test(
+        "an event name full of HTML is shown escaped on /status, also where a grapheme cluster hides its < or \"",
+        arguments: [
+            ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+            // U+0600 is a prepend mark: "\u{0600}<" is one Character, which is not "<".
+            ("\u{0600}<img src=x onerror=alert(2)>", "\u{0600}&lt;img src=x onerror=alert(2)&gt;"),
+            // A combining acute accent after a quote: one Character, which is not "\"".
+            ("x\"\u{0301} onmouseover=alert(3) <u>", "x&quot;\u{0301} onmouseover=alert(3) &lt;u&gt;"),
+        ])
+    func escapesHTML(name: String, escaped: String) async throws {
         let gw = try await E2E.main.get()
-        let name = "<img src=x onerror=alert(1)>"
         #expect(try await E2E.post(E2E.event(name), on: gw).status == 202)
         let page = try await E2EClient.send(port: gw.port, "GET", "/status")
         #expect(page.status == 200)
-        #expect(!page.text.contains(name))
-        #expect(page.text.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        // On bytes: String.contains compares Characters, and would not see the `<` inside "\u{0600}<".
+        #expect(page.body.firstRange(of: Array("<img src=x".utf8)) == nil)
+        #expect(page.body.firstRange(of: Array("<u>".utf8)) == nil)
+        #expect(page.body.firstRange(of: Array("x\"\u{0301}".utf8)) == nil)
+        #expect(page.body.firstRange(of: Array(escaped.utf8)) != nil)
     }
 }
