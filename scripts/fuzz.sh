@@ -10,6 +10,8 @@
 #   http   HTTPRequestParser (incremental)    harness Fuzz/HTTPFuzz
 #   event  beacon body → both parse paths →   harness Fuzz/EventFuzz
 #          EventProcessor (differential, no raw PII in payloads; ASCII fast paths vs general code)
+#   config ConfigLoader on any file           harness Fuzz/ConfigFuzz
+#          (issues name path and problem; a ${...} secret never shows in an issue or the summary)
 #
 # lld is used because gold prints hundreds of harmless ASan "cannot export local symbol" warnings.
 # Each harness is compiled together with the sources it tests into one module (swiftc, not
@@ -45,8 +47,13 @@ case "$target" in
         sources+=("$work/TrackingParameters.swift")
         extra=(-I "$root/Sources/CCrypto" -lcrypto)
         ;;
+    config)
+        harness=Fuzz/ConfigFuzz
+        sources=("$root"/Sources/RelayCore/{Config,JSON,Normalization,Web}/*.swift)
+        extra=(-I "$root/Sources/CCrypto" -lcrypto)
+        ;;
     *)
-        echo "usage: $0 {json|http|event} [SECONDS]" >&2
+        echo "usage: $0 {json|http|event|config} [SECONDS]" >&2
         exit 2
         ;;
 esac
