@@ -102,6 +102,15 @@ struct WebHelperTests {
             ("::ffff:203.0.113.9", [], [], "203.0.113.9"),
             // auto: X-Forwarded-For wins when both are present.
             ("10.0.0.5", ["6.6.6.6"], ["for=203.0.113.9"], "6.6.6.6"),
+            // A client value ending in a prepend mark cannot swallow the comma (and the element) the proxy
+            // appends: "\u{0600}," is one Character, but the chain is split on bytes.
+            ("10.0.0.5", ["6.6.6.6:1\u{0600}, 203.0.113.7"], [], "203.0.113.7"),
+            ("10.0.0.5", ["6.6.6.6:1\u{0301}, 203.0.113.7"], [], "203.0.113.7"),
+            ("10.0.0.5", [], ["for=6.6.6.6;x=\u{0600}, for=203.0.113.7"], "203.0.113.7"),
+            ("10.0.0.5", [], ["for=6.6.6.6\u{0600};by=10.0.0.5"], "10.0.0.5"),
+            // RFC 7239 parameter names are case-insensitive.
+            ("10.0.0.5", [], ["FOR=203.0.113.9"], "203.0.113.9"),
+            ("10.0.0.5", [], [" For=\"198.51.100.3:80\" ; proto=http"], "198.51.100.3"),
         ] as [(String, [String], [String], String)])
     func clientAddress(peer: String, xff: [String], forwarded: [String], expected: String) {
         let resolver = ClientAddressResolver(trustedProxies: [CIDR("10.0.0.0/8")!])
