@@ -47,14 +47,43 @@ public struct StderrLogHandler: LogHandler {
             w.endObject()
             line = String(decoding: w.bytes, as: UTF8.self) + "\n"
         case .text:
-            let meta = merged.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line =
-                "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(event.message)\(meta.isEmpty ? "" : " " + meta)\n"
+            line = Self.textLine(
+                timestamp: Self.timestamp(), level: event.level, message: event.message.description,
+                metadata: merged.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value.description) })
         }
         Self.lock.withLock { _ in
             var bytes = Array(line.utf8)
             _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
         }
+    }
+
+    /// One line of the text format. Messages and values carry client text (event ids, Meta's messages):
+    /// line breaks and other control characters are escaped, so no one can write a line of their own.
+    static func textLine(
+        timestamp: String, level: Logger.Level, message: String, metadata: [(key: String, value: String)]
+    ) -> String {
+        var line = timestamp + " " + level.rawValue.uppercased() + " " + textSafe(message)
+        for (key, value) in metadata { line += " " + textSafe(key) + "=" + textSafe(value) }
+        return line + "\n"
+    }
+
+    /// `s` with C0 and C1 controls, DEL, U+2028 / U+2029 and `\` written as escapes (`\n`, `\u{85}`, `\\`).
+    static func textSafe(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0x5C || $0 >= 0xC2 }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x5C: out += "\\\\"
+            case 0x00..<0x20, 0x7F...0x9F, 0x2028, 0x2029:
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func timestamp() -> String {
