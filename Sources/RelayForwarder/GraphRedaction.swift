@@ -11,14 +11,12 @@ public enum GraphRedaction {
     /// `text` with every occurrence of `secret` (when it is at least 8 bytes) and every `EAA…` token
     /// replaced by `<redacted>`.
     public static func scrub(_ text: String, secret: String?) -> String {
-        var out = text
-        if let secret, secret.utf8.count >= 8, out.contains(secret) {
-            out = out.replacing(secret, with: Secret.redacted)
-        }
-        guard out.contains("EAA") else { return out }
+        // On bytes: matched by Character, a token next to a prepend or combining mark (one grapheme
+        // cluster with its first or last character) would not be found.
+        var source = Array(text.utf8)
+        if let secret, secret.utf8.count >= 8 { source = replacingAll(Array(secret.utf8), in: source) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(out.utf8.count)
-        let source = Array(out.utf8)
+        bytes.reserveCapacity(source.count)
         var i = 0
         while i < source.count {
             if i + 3 <= source.count, source[i] == 0x45, source[i + 1] == 0x41, source[i + 2] == 0x41 {
@@ -34,6 +32,26 @@ public enum GraphRedaction {
             i += 1
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `source` with every occurrence of `needle` replaced by ``Secret/redacted``.
+    static func replacingAll(_ needle: [UInt8], in source: [UInt8]) -> [UInt8] {
+        guard !needle.isEmpty, source.count >= needle.count else { return source }
+        var out: [UInt8] = []
+        out.reserveCapacity(source.count)
+        var i = 0
+        while i < source.count {
+            if source[i] == needle[0], i + needle.count <= source.count,
+                source[i..<(i + needle.count)].elementsEqual(needle)
+            {
+                out.append(contentsOf: Secret.redacted.utf8)
+                i += needle.count
+            } else {
+                out.append(source[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// Token alphabet: letters, digits, `_` and `-` (URL-safe base64 without padding).
