@@ -5,18 +5,28 @@ public enum FacebookCookies {
     /// Max-Age of server-set cookies: 90 days, in seconds.
     public static let maxAgeSeconds = 90 * 24 * 3600
 
-    /// `_fbp` and `_fbc` from a `Cookie` header, byte-for-byte (the last occurrence wins, like browsers send
+    /// `_fbp` and `_fbc` from a `Cookie` header, byte-for-byte (the first occurrence wins: browsers send
     /// the most specific path first — duplicates are rare).
     public static func fromCookieHeader(_ header: String?) -> (fbp: String?, fbc: String?) {
-        guard let header, header.contains("_fb") else { return (nil, nil) }
+        guard let header else { return (nil, nil) }
+        if let found = header.utf8.withContiguousStorageIfAvailable(fromCookieBytes) { return found }
+        return Array(header.utf8).withUnsafeBufferPointer(fromCookieBytes)
+    }
+
+    /// `fromCookieHeader` on the header's bytes. Split by Character, a value ending in a prepend mark
+    /// would hide the `;` after it (and the next cookie), and U+037E (canonically `;`) would split one.
+    static func fromCookieBytes(_ b: UnsafeBufferPointer<UInt8>) -> (fbp: String?, fbc: String?) {
         var fbp: String?
         var fbc: String?
-        for part in header.split(separator: ";") {
-            let trimmed = part.drop(while: { $0 == " " })
-            if trimmed.hasPrefix("_fbp=") {
-                if fbp == nil { fbp = String(trimmed.dropFirst(5)).trimmingSpaces() }
-            } else if trimmed.hasPrefix("_fbc=") {
-                if fbc == nil { fbc = String(trimmed.dropFirst(5)).trimmingSpaces() }
+        for part in b.split(separator: UInt8(ascii: ";")) {
+            let trimmed = part.drop(while: { $0 == 0x20 })
+            guard trimmed.count > 5, trimmed.starts(with: "_fb".utf8), trimmed[trimmed.startIndex + 4] == 0x3D
+            else { continue }
+            let value = String(decoding: trimmed.dropFirst(5), as: UTF8.self)
+            switch trimmed[trimmed.startIndex + 3] {
+            case UInt8(ascii: "p"): if fbp == nil { fbp = value.trimmingSpaces() }
+            case UInt8(ascii: "c"): if fbc == nil { fbc = value.trimmingSpaces() }
+            default: break
             }
         }
         return (fbp, fbc)

@@ -61,6 +61,23 @@ struct WebHelperTests {
     }
 
     @Test(
+        "the Cookie header is split on bytes: no mark hides a ; and no look-alike makes one",
+        arguments: [
+            // A value ending in a prepend mark: "\u{0600};" is one Character, but the ; is still there.
+            ("a=x\u{0600}; _fbp=fb.1.1700000000000.123", "fb.1.1700000000000.123", nil),
+            ("a=x\u{0600};_fbc=fb.1.1700000000000.IwAR", nil, "fb.1.1700000000000.IwAR"),
+            // U+037E is canonically a ; but not one to a browser: no cookie is planted inside another's value.
+            ("a=x\u{037E}_fbc=fb.1.1700000000000.FAKE; _fbp=fb.1.1700000000000.9", "fb.1.1700000000000.9", nil),
+            ("_fbp=fb.1.1700000000000.1; _fbp=fb.1.1700000000000.2", "fb.1.1700000000000.1", nil),
+            ("_fbx=1; _fb=2; _fbp= fb.1.1700000000000.3 ", "fb.1.1700000000000.3", nil),
+        ] as [(String, String?, String?)])
+    func cookieHeaderBytes(header: String, fbp: String?, fbc: String?) {
+        let c = FacebookCookies.fromCookieHeader(header)
+        #expect(c.fbp.map { Array($0.utf8) } == fbp.map { Array($0.utf8) })
+        #expect(c.fbc.map { Array($0.utf8) } == fbc.map { Array($0.utf8) })
+    }
+
+    @Test(
         "the click id of an _fbc value is the part after its third dot, up to an appended suffix",
         arguments: [
             ("fb.1.1700000000000.IwAR2xYz", "IwAR2xYz"), ("fb.1.1700000000000.IwAR.AQQC", "IwAR"),
