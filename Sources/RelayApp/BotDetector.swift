@@ -46,9 +46,11 @@ struct BotDetector: Sendable {
     }
 
     /// The general definition: Unicode lowercasing, then the first contained pattern in list order.
+    /// Contained as bytes: by Character, a combining mark after a pattern's last letter
+    /// ("Googlebot\u{034F}/2.1") would hide it.
     private func unicodeMatch(_ ua: String) -> String? {
-        let lower = ua.lowercased()
-        for p in patterns where p.isEmpty || lower.contains(p) {
+        let lower = Array(ua.lowercased().utf8)
+        for (k, p) in patterns.enumerated() where p.isEmpty || lower.firstRange(of: patternBytes[k]) != nil {
             if p == "bot", Self.botOnlyInHumanWords(lower) { continue }
             return p
         }
@@ -58,11 +60,11 @@ struct BotDetector: Sendable {
     /// Human user agents whose device names contain "bot" (the Cubot phone brand: "CUBOT KINGKONG 5 Pro").
     static let humanWordsWithBot = ["cubot"]
 
-    /// Whether every "bot" in `lower` is inside one of `humanWordsWithBot`.
-    static func botOnlyInHumanWords(_ lower: String) -> Bool {
+    /// Whether every "bot" in `lower` (lowercase UTF-8) is inside one of `humanWordsWithBot`.
+    static func botOnlyInHumanWords(_ lower: [UInt8]) -> Bool {
         var rest = lower
-        for word in humanWordsWithBot where rest.contains(word) { rest = rest.replacing(word, with: "") }
-        return !rest.contains("bot")
+        for word in humanWordsWithBot { rest = rest.replacing(Array(word.utf8), with: [UInt8]()) }
+        return rest.firstRange(of: Array("bot".utf8)) == nil
     }
 
     private enum ASCIIMatch {
