@@ -24,7 +24,9 @@ public struct SiteConfig: Sendable, Equatable {
         ///
         /// - Parameter eventName: the event's `event_name`.
         public func allows(_ eventName: String) -> Bool {
-            (allow.isEmpty || allow.contains(eventName)) && !deny.contains(eventName)
+            // `allow` matches bytes, the name Meta receives (String == would also take a canonically
+            // equivalent spelling); `deny` keeps == and so refuses every spelling of a name.
+            (allow.isEmpty || allow.contains { $0.utf8.elementsEqual(eventName.utf8) }) && !deny.contains(eventName)
         }
     }
 

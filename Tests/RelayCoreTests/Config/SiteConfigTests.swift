@@ -39,6 +39,9 @@ import Testing
         arguments: [
             ([], [], "Purchase", true), (["Lead"], [], "Purchase", false), (["Lead"], [], "Lead", true),
             ([], ["PageView"], "PageView", false), ([], ["PageView"], "pageview", true),
+            // allow: only these bytes; deny: every canonically equivalent spelling ("\u{212A}" is K).
+            (["Café"], [], "Cafe\u{0301}", false), (["Kontakt"], [], "\u{212A}ontakt", false),
+            ([], ["Kontakt"], "\u{212A}ontakt", false), ([], ["Café"], "Cafe\u{0301}", false),
         ] as [([String], [String], String, Bool)])
     func eventFilter(allow: [String], deny: [String], name: String, expected: Bool) {
         #expect(SiteConfig.EventFilter(allow: allow, deny: deny).allows(name) == expected)
