@@ -91,7 +91,7 @@ final class IngestHandler: @unchecked Sendable {
                 gateway.status.dropped(reason: "origin")
                 respond(
                     Outcome(
-                        status: 403, body: Self.error("origin \(origin?.prefix(200) ?? "") is not allowed"),
+                        status: 403, body: Self.error("origin \(origin?.utf8Prefix(200) ?? "") is not allowed"),
                         headers: cors))
                 return
             }

@@ -189,14 +189,15 @@ final class Router: HTTPResponder, @unchecked Sendable {
             headers: [
                 ("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
                 ("Access-Control-Allow-Methods", "POST, GET, OPTIONS"),
-                ("Access-Control-Allow-Headers", String(requested.prefix(512))), ("Access-Control-Max-Age", "86400"),
+                ("Access-Control-Allow-Headers", requested.utf8Prefix(512)), ("Access-Control-Max-Age", "86400"),
                 ("Vary", "Origin"),
             ])
     }
 
     /// Path text safe to echo inside a JSON string.
     static func safe(_ s: String) -> String {
-        String(s.prefix(100).unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.map(Character.init))
+        let kept = s.utf8Prefix(100).unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }
+        return String(String.UnicodeScalarView(kept))
     }
 
     /// The 1×1 GIF `/tr` answers to an image request, never cached, with `headers` (cookies, CORS) added.

@@ -39,7 +39,7 @@ struct SiteDirectory: Sendable {
                 return .site(site, trusted: false)
             }
             return .forbidden(
-                "origin \(origin.prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
+                "origin \(origin.utf8Prefix(200)) is not allowed; add it to a site's allowed_origins (or domains)")
         }
         if let host = pageURL.flatMap(URLParts.host(of:)) {
             // Image and server requests carry no Origin: the page's host must be one of the site's
@@ -50,7 +50,7 @@ struct SiteDirectory: Sendable {
                 return .site(site, trusted: false)
             }
             if let site = entries.first(where: { $0.config.allowAnyOrigin }) { return .site(site, trusted: false) }
-            return .forbidden("no site lists \(host.prefix(200)) in its domains")
+            return .forbidden("no site lists \(host.utf8Prefix(200)) in its domains")
         }
         if let host = requestHost,
             let site = entries.first(where: { e in

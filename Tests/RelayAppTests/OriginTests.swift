@@ -65,6 +65,22 @@ struct OriginTests {
         }
     }
 
+    @Test("the reflected Access-Control-Allow-Headers is at most 512 bytes, whatever the request's characters")
+    func preflightHeadersAreBounded() async throws {
+        let gw = try await E2E.main.get()
+        // One Character of 2,001 bytes: cut by Characters, all of it would be reflected.
+        let requested = "x" + String(repeating: "\u{0301}", count: 1000)
+        let r = try await E2EClient.send(
+            port: gw.port, "OPTIONS", "/events",
+            headers: [
+                ("Origin", E2E.shopOrigin), ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", requested),
+            ])
+        #expect(r.status == 204)
+        let reflected = try #require(r.header("Access-Control-Allow-Headers"))
+        #expect(reflected.utf8.count <= 512 && reflected.utf8.count > 500)
+    }
+
     @Test(
         "a bad body from a disallowed origin is refused with 403 and no CORS headers; from an allowed origin it is a readable 400",
         arguments: [true, false])

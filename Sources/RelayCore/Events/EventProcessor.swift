@@ -100,7 +100,7 @@ public final class EventProcessor {
         case .string(let s)?:
             guard let t = Self.parseTime(s) else {
                 return .failure(
-                    EventRejection("event_time must be Unix seconds (or milliseconds), got \"\(s.prefix(32))\""))
+                    EventRejection("event_time must be Unix seconds (or milliseconds), got \"\(s.utf8Prefix(32))\""))
             }
             eventTime = t
         case let other?:
