@@ -14,8 +14,9 @@
 // - the same input read as `/tr` parameters (TrackingParameters) gives payloads with the same
 //   properties;
 // - the same input read as request headers: the client address resolved through any chain is a
-//   canonical address, and what may go into a `Set-Cookie` (`_fbp` / `_fbc` values, a `fbclid`) is
-//   cookie-octets only (no header injection);
+//   canonical address, and whatever a client sends, the element a trusted proxy appends after it
+//   decides the address; an `_fbp` after the client's cookies is found; and what may go into a
+//   `Set-Cookie` (`_fbp` / `_fbc` values, a `fbclid`) is cookie-octets only (no header injection);
 // - the ASCII fast paths used on every beacon match their general forms on the same text: the
 //   `fbclid` lookup, the `Host` name, step 1 of normalisation and the NFC shortcut.
 
@@ -175,13 +176,30 @@ nonisolated(unsafe) let resolvers = ServerConfig.ClientIPHeader.allCases.map {
     ClientAddressResolver(trustedProxies: [CIDR("0.0.0.0/0")!, CIDR("::/0")!], header: $0)
 }
 
+/// A proxy at 10.0.0.1 that writes X-Forwarded-For, and one that writes Forwarded.
+nonisolated(unsafe) let behindProxy = [ServerConfig.ClientIPHeader.xForwardedFor, .forwarded].map {
+    ClientAddressResolver(trustedProxies: [CIDR("10.0.0.0/8")!], header: $0)
+}
+
 /// The headers read on every beacon: `X-Forwarded-For` / `Forwarded`, `Cookie`, and a `fbclid`.
 func checkHeaders(_ text: String) {
     for resolver in resolvers {
         let ip = resolver.resolve(peer: "10.0.0.1", forwardedFor: [text], forwarded: [text])
         check(IPAddress(ip)?.description == ip, "the resolved client address is not canonical: \(ip)")
     }
+    // A proxy appends the peer it saw; no client text can hide that element.
+    check(
+        behindProxy[0].resolve(peer: "10.0.0.1", forwardedFor: [text + ", 203.0.113.7"], forwarded: [])
+            == "203.0.113.7", "the client's X-Forwarded-For text hid the proxy's element")
+    check(
+        behindProxy[1].resolve(peer: "10.0.0.1", forwardedFor: [], forwarded: [text + ", for=203.0.113.7"])
+            == "203.0.113.7", "the client's Forwarded text hid the proxy's element")
     let cookies = FacebookCookies.fromCookieHeader(text)
+    if Array(text.utf8).firstRange(of: Array("_fbp".utf8)) == nil {
+        check(
+            FacebookCookies.fromCookieHeader(text + "; _fbp=fb.1.1767225512345.42").fbp == "fb.1.1767225512345.42",
+            "the client's cookie text hid the _fbp after it")
+    }
     for value in [cookies.fbp, cookies.fbc, text] {
         guard let value, FacebookCookies.isWellFormed(value) else { continue }
         check(isCookieOctets(value), "a well-formed cookie value holds a byte a Set-Cookie cannot")
