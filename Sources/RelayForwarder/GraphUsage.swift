@@ -51,11 +51,14 @@ public struct GraphUsage: Sendable, Equatable {
     /// Use it after successes too, to slow down before Meta starts refusing calls.
     public var suggestedDelayMs: Int? {
         var delay: Int?
+        // Saturating: a wrapped product of a huge hint could be negative, and a negative delay is ignored.
         if let retryAfterSeconds {
-            delay = Self.max(delay, retryAfterSeconds.multipliedReportingOverflow(by: 1000).partialValue)
+            let (ms, overflow) = retryAfterSeconds.multipliedReportingOverflow(by: 1000)
+            delay = Self.max(delay, overflow ? Int.max : ms)
         }
         if let regainAccessMinutes, regainAccessMinutes > 0 {
-            delay = Self.max(delay, regainAccessMinutes.multipliedReportingOverflow(by: 60_000).partialValue)
+            let (ms, overflow) = regainAccessMinutes.multipliedReportingOverflow(by: 60_000)
+            delay = Self.max(delay, overflow ? Int.max : ms)
         }
         let usage = Self.max(appUsagePercent, businessUsagePercent) ?? 0
         if usage >= 100 {

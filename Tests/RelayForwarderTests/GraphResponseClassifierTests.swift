@@ -291,6 +291,12 @@ struct GraphUsageTests {
             ([("x-business-use-case-usage", #"{"1":{"estimated_time_to_regain_access":"4"}}"#)], 240_000),
             ([("retry-after", " 30 ")], 30_000),
             ([("retry-after", "-5")], nil),
+            // A hint too large to multiply saturates (the forwarder then waits its longest), not wraps.
+            ([("retry-after", "9223372036854775807")], Int.max),
+            (
+                [("x-business-use-case-usage", #"{"1":[{"estimated_time_to_regain_access":9223372036854775807}]}"#)],
+                Int.max
+            ),
             ([("x-app-usage", "not json"), ("x-business-use-case-usage", "{\"1\": 7}")], nil),
             ([], nil),
         ] as [([(String, String)], Int?)])
