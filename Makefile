@@ -52,6 +52,7 @@ fuzz:
 	scripts/fuzz.sh http 60
 	scripts/fuzz.sh event 60
 	scripts/fuzz.sh config 60
+	scripts/fuzz.sh graph 60
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests Package.swift

@@ -12,6 +12,8 @@
 #          EventProcessor (differential, no raw PII in payloads; ASCII fast paths vs general code)
 #   config ConfigLoader on any file           harness Fuzz/ConfigFuzz
 #          (issues name path and problem; a ${...} secret never shows in an issue or the summary)
+#   graph  Graph API answers → classifier,    harness Fuzz/GraphFuzz
+#          usage headers, token redaction
 #
 # lld is used because gold prints hundreds of harmless ASan "cannot export local symbol" warnings.
 # Each harness is compiled together with the sources it tests into one module (swiftc, not
@@ -52,8 +54,19 @@ case "$target" in
         sources=("$root"/Sources/RelayCore/{Config,JSON,Normalization,Web}/*.swift)
         extra=(-I "$root/Sources/CCrypto" -lcrypto)
         ;;
+    graph)
+        harness=Fuzz/GraphFuzz
+        sources=("$root"/Sources/RelayCore/{Config,JSON,Normalization,Web}/*.swift)
+        # The forwarder's pure response handling, without the import of the module it joins here.
+        mkdir -p "$work"
+        for file in GraphResponseClassifier GraphUsage GraphJSON GraphOutcome GraphRedaction UpstreamClient; do
+            sed -E '/^(internal )?import RelayCore$/d' "$root/Sources/RelayForwarder/$file.swift" >"$work/$file.swift"
+            sources+=("$work/$file.swift")
+        done
+        extra=(-I "$root/Sources/CCrypto" -lcrypto)
+        ;;
     *)
-        echo "usage: $0 {json|http|event|config} [SECONDS]" >&2
+        echo "usage: $0 {json|http|event|config|graph} [SECONDS]" >&2
         exit 2
         ;;
 esac
