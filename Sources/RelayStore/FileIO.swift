@@ -59,8 +59,9 @@ enum FileIO {
         return bytes
     }
 
-    /// Reads a whole file; nil when it does not exist.
-    static func readFile(_ fs: any FileSystem, _ path: String) throws(FileSystemError) -> [UInt8]? {
+    /// Reads a whole file, or its first `maxBytes` when it is longer; nil when it does not exist.
+    /// (A small file whose size was damaged must not become an allocation of that size.)
+    static func readFile(_ fs: any FileSystem, _ path: String, maxBytes: Int) throws(FileSystemError) -> [UInt8]? {
         let fd: Int32
         do {
             fd = try fs.open(path, .read, permissions: 0)
@@ -70,7 +71,7 @@ enum FileIO {
         }
         defer { fs.close(fd) }
         do {
-            return try readAll(fs, fd, count: Int(try fs.size(fd)), at: 0)
+            return try readAll(fs, fd, count: Int(min(try fs.size(fd), Int64(maxBytes))), at: 0)
         } catch {
             throw error.at(path)
         }

@@ -35,7 +35,8 @@ struct Recovery {
         }
 
         var cursor = QueuePosition(segment: first, offset: 0)
-        let cursorBytes = try FileIO.readFile(fs, layout.cursorPath(pixelID))
+        // A cursor is at most 40 bytes: more is damage (a longer read is refused by `parseCursor`).
+        let cursorBytes = try FileIO.readFile(fs, layout.cursorPath(pixelID), maxBytes: 64)
         let fileSays = cursorBytes.flatMap(QueueLayout.parseCursor)
         if let saved = fileSays, saved.segment <= last {
             // A cursor naming a deleted segment means everything before the next one was delivered.

@@ -117,6 +117,23 @@ import Testing
         }
     }
 
+    @Test("a cursor file grown to 1 TiB (sparse) is read as damaged, not into memory; recovery rewrites it")
+    func hugeCursorFile() throws {
+        try withTemporaryDirectory { dir in
+            let queue = try DurableQueue(directory: dir, options: testOptions())
+            for i in 0..<3 { _ = queue.appendSync([makeEvent(i, pixel: Self.pixel)]) }
+            queue.close()
+            let path = "\(dir)/queue/\(Self.pixel)/cursor"
+            try writeFile(path, Array("0000000000000001 0\n".utf8))
+            #expect(truncate(path, 1 << 40) == 0)  // read whole, this was an allocation of 1 TiB
+            let reopened = try DurableQueue(directory: dir, options: testOptions())
+            #expect(try reopened.peekAll(Self.pixel) == ["e-0", "e-1", "e-2"])
+            reopened.close()
+            var st = stat()
+            #expect(stat(path, &st) != 0 || st.st_size < 64, "the cursor was rewritten (or removed)")
+        }
+    }
+
     @Test("a damaged or foreign cursor file never blocks startup; delivery restarts from the oldest segment")
     func damagedCursor() throws {
         for content in ["", "garbage", "0000000000000001 999999999\n", "0000000000000009 0\n", "1 2 3\n"] {
