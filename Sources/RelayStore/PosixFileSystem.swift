@@ -135,6 +135,12 @@ public struct PosixFileSystem: FileSystem {
     public func availableBytes(_ path: String) throws(FileSystemError) -> Int64 {
         var st = statvfs()
         if statvfs(path, &st) != 0 { throw FileSystemError(operation: "statvfs", path: path, code: errno) }
-        return Int64(st.f_bavail) * Int64(st.f_frsize)
+        return Self.bytes(blocks: UInt64(st.f_bavail), blockSize: UInt64(st.f_frsize))
+    }
+
+    /// `blocks × blockSize`, saturated at `Int64.max`: a filesystem may report "unlimited" as a huge count.
+    static func bytes(blocks: UInt64, blockSize: UInt64) -> Int64 {
+        let (product, overflow) = blocks.multipliedReportingOverflow(by: blockSize)
+        return overflow ? .max : Int64(clamping: product)
     }
 }

@@ -142,4 +142,12 @@ import Testing
             queue.close()
         }
     }
+
+    @Test("free space is blocks × block size, saturated rather than trapping when a filesystem reports more")
+    func freeSpaceSaturates() {
+        #expect(PosixFileSystem.bytes(blocks: 1000, blockSize: 4096) == 4_096_000)
+        #expect(PosixFileSystem.bytes(blocks: UInt64(Int64.max), blockSize: 4096) == .max)
+        #expect(PosixFileSystem.bytes(blocks: .max, blockSize: 1) == .max)
+        #expect(PosixFileSystem.bytes(blocks: 0, blockSize: .max) == 0)
+    }
 }
