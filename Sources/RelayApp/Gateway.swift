@@ -19,6 +19,8 @@ public final class Gateway: @unchecked Sendable {
     let forwarder: ForwarderWorker
     let client: any UpstreamClient
     let queue: DurableQueue
+    /// Replays dead letters on a thread of its own; signals while it runs ask for one more run.
+    let deadLetterReplay: CoalescedJob
 
     /// Opens the data directory (recovering the queue) and prepares every component; nothing listens yet.
     /// - Parameters:
@@ -49,6 +51,7 @@ public final class Gateway: @unchecked Sendable {
             _exit(75)
         }
         queue = try DurableQueue(directory: dataDir, options: options)
+        deadLetterReplay = Self.replayJob(queue: queue, logger: logger)
         let metrics = Metrics()
         Self.describe(metrics)
         let status = StatusStore()
@@ -132,9 +135,13 @@ public final class Gateway: @unchecked Sendable {
     /// serving: SIGUSR1) on a new thread, and logs what happened. Delivery goes on meanwhile; a stop
     /// during a replay leaves the rest dead-lettered (re-queued ones may be queued twice: Meta dedups).
     public func replayDeadLettersInBackground() {
-        let queue = self.queue
-        let logger = self.logger
-        let thread = OSThread(name: "dead-replay") {
+        if !deadLetterReplay.request() {
+            logger.notice("SIGUSR1: a dead-letter replay is running; one more run follows it")
+        }
+    }
+
+    static func replayJob(queue: DurableQueue, logger: Logger) -> CoalescedJob {
+        CoalescedJob(name: "dead-replay") {
             do {
                 let result = try queue.replayDeadLetters(
                     pixelID: nil, nowMs: Clock.nowMs(), maxAgeSeconds: EventProcessor.maxAgeSeconds)
@@ -146,7 +153,6 @@ public final class Gateway: @unchecked Sendable {
                     "SIGUSR1: dead-letter replay failed; they stay dead-lettered", metadata: ["error": "\(error)"])
             }
         }
-        thread.detach()
     }
 
     /// Applies reloaded pixel settings (tokens, test event codes) and resumes paused pixels (F4).

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Synchronization
+import Testing
+
+@testable import RelayCore
+
+/// `CoalescedJob` (SIGUSR1's dead-letter replay): a signal flood cannot start a thread per signal.
+@Suite("A coalesced job runs once at a time, and once more for any number of requests during a run")
+struct CoalescedJobTests {
+    final class Counter: Sendable {
+        let value = Mutex(0)
+    }
+
+    @Test("500 requests during a run start no thread and cause exactly one more run; after it, a request starts one")
+    func requestsDuringARunCoalesce() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let runs = Counter()
+        let job = CoalescedJob(name: "test-job") {
+            runs.value.withLock { $0 += 1 }
+            started.signal()
+            gate.wait()
+            finished.signal()
+        }
+        #expect(job.request())
+        #expect(started.wait(timeout: .now() + 5) == .success)
+        for _ in 0..<500 { #expect(!job.request()) }
+        gate.signal()
+        #expect(finished.wait(timeout: .now() + 5) == .success)
+        // The one follow-up run.
+        #expect(started.wait(timeout: .now() + 5) == .success)
+        #expect(runs.value.withLock { $0 } == 2)
+        gate.signal()
+        #expect(finished.wait(timeout: .now() + 5) == .success)
+        // Idle again (the thread clears its flag just after `finished`): the next request starts a run.
+        for _ in 0..<2000 where job.isRunning { usleep(1000) }
+        #expect(!job.isRunning)
+        #expect(job.request())
+        #expect(started.wait(timeout: .now() + 5) == .success)
+        gate.signal()
+        #expect(finished.wait(timeout: .now() + 5) == .success)
+        #expect(runs.value.withLock { $0 } == 3)
+    }
+}
