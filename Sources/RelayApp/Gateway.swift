@@ -122,6 +122,7 @@ public final class Gateway: @unchecked Sendable {
     /// batches were never committed, so they stay queued), fsync and close the queue.
     public func shutdown(graceMs: Int64 = 5_000) {
         logger.info("shutting down")
+        deadLetterReplay.stop()  // no follow-up run after this one
         queue.cancelReplays()  // a SIGUSR1 replay stops after its batch, keeping the rest dead-lettered
         server.shutdown(graceMs: graceMs)
         forwarder.stop()
@@ -135,8 +136,10 @@ public final class Gateway: @unchecked Sendable {
     /// serving: SIGUSR1) on a new thread, and logs what happened. Delivery goes on meanwhile; a stop
     /// during a replay leaves the rest dead-lettered (re-queued ones may be queued twice: Meta dedups).
     public func replayDeadLettersInBackground() {
-        if !deadLetterReplay.request() {
-            logger.notice("SIGUSR1: a dead-letter replay is running; one more run follows it")
+        switch deadLetterReplay.request() {
+        case .started: break
+        case .queued: logger.notice("SIGUSR1: a dead-letter replay is running; one more run follows it")
+        case .ignored: break  // one more run is already due (or the gateway is stopping): nothing to say
         }
     }
 

@@ -93,6 +93,10 @@ extension DurableQueue {
         if let pixelID, !QueueLayout.isValidPixelID(pixelID) { throw .invalidPixelID(pixelID) }
         let result: Result<(Int, Int, AppendFailure?), StoreError> = deadLetterLock.withLock { _ in
             Result { () throws(StoreError) in
+                // Started after the stop began (it waited for the lock): nothing to do, and no file to copy.
+                if replaysCancelled.load(ordering: .acquiring) {
+                    throw .appendRejected(.ioError("the gateway is stopping"))
+                }
                 let pixels: [String]
                 do throws(FileSystemError) {
                     if let pixelID {

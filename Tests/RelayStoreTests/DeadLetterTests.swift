@@ -132,17 +132,24 @@ import Testing
         }
     }
 
-    @Test("after cancelReplays (a stopping gateway) a replay re-queues nothing and keeps every dead letter")
+    @Test(
+        "after cancelReplays (a stopping gateway) a replay re-queues nothing, keeps every dead letter and writes nothing"
+    )
     func cancelledReplay() throws {
         try withTemporaryDirectory { dir in
-            let queue = try DurableQueue(directory: dir, options: testOptions())
-            try queue.deadLetter((0..<30).map { Self.letter($0, ageDays: 1) })
+            let fs = FaultyFileSystem()
+            let queue = try DurableQueue(directory: dir, options: testOptions(), fileSystem: fs)
+            // More than one copy chunk (1 MiB): a replay that copied the file would write.
+            try queue.deadLetter((0..<5_000).map { Self.letter($0, ageDays: 1) })
+            let writesBefore = fs.trace.count
             queue.cancelReplays()
             #expect(throws: StoreError.appendRejected(.ioError("the gateway is stopping"))) {
                 try queue.replayDeadLetters(pixelID: nil, nowMs: Self.now, maxAgeSeconds: 7 * Self.day)
             }
-            #expect(try DurableQueue.listDeadLetters(directory: dir).count == 30)
+            #expect(try DurableQueue.listDeadLetters(directory: dir).count == 5_000)
             #expect(queue.stats().totalDepth == 0)
+            // It did not copy the file it was not going to rewrite (a stop waits for that copy).
+            #expect(fs.trace.count == writesBefore)
             queue.close()
         }
     }

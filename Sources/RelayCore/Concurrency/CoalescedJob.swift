@@ -8,6 +8,17 @@ public final class CoalescedJob: Sendable {
     private struct State {
         var running = false
         var again = false
+        var stopped = false
+    }
+
+    /// What ``request()`` did.
+    public enum Request: Sendable, Equatable {
+        /// A thread was started for a run.
+        case started
+        /// A run is going: one more run follows it (the first such request since the run began).
+        case queued
+        /// A run is going and one more is already asked for; or the job is stopped.
+        case ignored
     }
 
     private let state = Mutex(State())
@@ -26,23 +37,23 @@ public final class CoalescedJob: Sendable {
     public var isRunning: Bool { state.withLock { $0.running } }
 
     /// Starts a run, or folds this request into the one that follows the current run.
-    /// - Returns: true when a thread was started.
     @discardableResult
-    public func request() -> Bool {
-        let start = state.withLock { s in
+    public func request() -> Request {
+        let outcome = state.withLock { s -> Request in
+            if s.stopped { return .ignored }
             if s.running {
-                s.again = true
-                return false
+                defer { s.again = true }
+                return s.again ? .ignored : .queued
             }
             s.running = true
-            return true
+            return .started
         }
-        guard start else { return false }
+        guard outcome == .started else { return outcome }
         OSThread(name: name) { [self] in
             repeat {
                 work()
             } while state.withLock { s in
-                if s.again {
+                if s.again && !s.stopped {
                     s.again = false
                     return true
                 }
@@ -50,6 +61,14 @@ public final class CoalescedJob: Sendable {
                 return false
             }
         }.detach()
-        return true
+        return .started
+    }
+
+    /// Refuses further requests and drops a follow-up run not yet begun (a run going finishes).
+    public func stop() {
+        state.withLock { s in
+            s.stopped = true
+            s.again = false
+        }
     }
 }

@@ -24,9 +24,10 @@ struct CoalescedJobTests {
             gate.wait()
             finished.signal()
         }
-        #expect(job.request())
+        #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
-        for _ in 0..<500 { #expect(!job.request()) }
+        #expect(job.request() == .queued)
+        for _ in 0..<499 { #expect(job.request() == .ignored) }
         gate.signal()
         #expect(finished.wait(timeout: .now() + 5) == .success)
         // The one follow-up run.
@@ -37,10 +38,33 @@ struct CoalescedJobTests {
         // Idle again (the thread clears its flag just after `finished`): the next request starts a run.
         for _ in 0..<2000 where job.isRunning { usleep(1000) }
         #expect(!job.isRunning)
-        #expect(job.request())
+        #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
         gate.signal()
         #expect(finished.wait(timeout: .now() + 5) == .success)
         #expect(runs.value.withLock { $0 } == 3)
+    }
+
+    @Test("after stop, the run going finishes, the follow-up asked for does not happen, and requests start nothing")
+    func stopDropsTheFollowUp() {
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let runs = Counter()
+        let job = CoalescedJob(name: "test-job") {
+            runs.value.withLock { $0 += 1 }
+            started.signal()
+            gate.wait()
+        }
+        #expect(job.request() == .started)
+        #expect(started.wait(timeout: .now() + 5) == .success)
+        #expect(job.request() == .queued)
+        job.stop()
+        #expect(job.request() == .ignored)
+        gate.signal()
+        for _ in 0..<2000 where job.isRunning { usleep(1000) }
+        #expect(!job.isRunning)
+        #expect(started.wait(timeout: .now() + 0.2) == .timedOut)
+        #expect(runs.value.withLock { $0 } == 1)
+        #expect(job.request() == .ignored)
     }
 }
