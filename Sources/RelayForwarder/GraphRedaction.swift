@@ -79,6 +79,7 @@ extension GraphOutcome {
         switch self {
         case .delivered(var success):
             success.messages = success.messages.map { GraphRedaction.scrub($0, secret: secret) }
+            success.fbtraceID = success.fbtraceID.map { GraphRedaction.scrub($0, secret: secret) }
             return .delivered(success)
         case .retry(let reason, let error, let retryAfterMs):
             return .retry(

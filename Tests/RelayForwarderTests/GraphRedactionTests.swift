@@ -34,6 +34,24 @@ struct GraphRedactionTests {
         }
     }
 
+    @Test("every text of every outcome is scrubbed, the fbtrace_id of a delivered batch too")
+    func everyOutcomeTextIsScrubbed() {
+        let t = Self.token
+        let error = GraphError(
+            httpStatus: 400, code: 100, type: "x \(t)", message: "m \(t)", fbtraceID: "f \(t)", userTitle: "u \(t)",
+            userMessage: "v \(t)")
+        let outcomes: [GraphOutcome] = [
+            .delivered(GraphSuccess(eventsReceived: 1, messages: ["w \(t)"], fbtraceID: t)),
+            .retry(reason: "r \(t)", error: error, retryAfterMs: nil), .invalidPayload(error),
+            .pause(reason: "p \(t)", error: error),
+        ]
+        for outcome in outcomes {
+            let text = "\(outcome.redacting(nil))"
+            #expect(!text.contains("EAAGm0"), "\(text)")
+            #expect(text.contains("<redacted>"))
+        }
+    }
+
     @Test("a code 190 echoing the token pauses the pixel with the token in neither its reason nor its report")
     func echoedTokenNeverKept() async throws {
         let secret = "not-a-real-token-pasted-by-mistake"
