@@ -8,22 +8,34 @@ import Testing
 /// `CoalescedJob` (SIGUSR1's dead-letter replay): a signal flood cannot start a thread per signal.
 @Suite("A coalesced job runs once at a time, and once more for any number of requests during a run")
 struct CoalescedJobTests {
-    final class Counter: Sendable {
-        let value = Mutex(0)
+    /// A job whose every run counts itself, signals `started`, waits for `gate`, then signals `finished`.
+    final class GatedJob: Sendable {
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let runCount = Mutex(0)
+        var runs: Int { runCount.withLock { $0 } }
+        private(set) nonisolated(unsafe) var job: CoalescedJob!
+
+        init() {
+            job = CoalescedJob(name: "test-job") { [self] in
+                runCount.withLock { $0 += 1 }
+                started.signal()
+                gate.wait()
+                finished.signal()
+            }
+        }
+
+        /// Waits (at most 2 s) until no run is going.
+        func waitIdle() {
+            for _ in 0..<2000 where job.isRunning { usleep(1000) }
+        }
     }
 
     @Test("500 requests during a run start no thread and cause exactly one more run; after it, a request starts one")
     func requestsDuringARunCoalesce() throws {
-        let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
-        let runs = Counter()
-        let job = CoalescedJob(name: "test-job") {
-            runs.value.withLock { $0 += 1 }
-            started.signal()
-            gate.wait()
-            finished.signal()
-        }
+        let g = GatedJob()
+        let (job, gate, started, finished) = (g.job!, g.gate, g.started, g.finished)
         #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
         #expect(job.request() == .queued)
@@ -32,39 +44,33 @@ struct CoalescedJobTests {
         #expect(finished.wait(timeout: .now() + 5) == .success)
         // The one follow-up run.
         #expect(started.wait(timeout: .now() + 5) == .success)
-        #expect(runs.value.withLock { $0 } == 2)
+        #expect(g.runs == 2)
         gate.signal()
         #expect(finished.wait(timeout: .now() + 5) == .success)
         // Idle again (the thread clears its flag just after `finished`): the next request starts a run.
-        for _ in 0..<2000 where job.isRunning { usleep(1000) }
+        g.waitIdle()
         #expect(!job.isRunning)
         #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
         gate.signal()
         #expect(finished.wait(timeout: .now() + 5) == .success)
-        #expect(runs.value.withLock { $0 } == 3)
+        #expect(g.runs == 3)
     }
 
     @Test("after stop, the run going finishes, the follow-up asked for does not happen, and requests start nothing")
     func stopDropsTheFollowUp() {
-        let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let runs = Counter()
-        let job = CoalescedJob(name: "test-job") {
-            runs.value.withLock { $0 += 1 }
-            started.signal()
-            gate.wait()
-        }
+        let g = GatedJob()
+        let (job, gate, started) = (g.job!, g.gate, g.started)
         #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
         #expect(job.request() == .queued)
         job.stop()
         #expect(job.request() == .ignored)
         gate.signal()
-        for _ in 0..<2000 where job.isRunning { usleep(1000) }
+        g.waitIdle()
         #expect(!job.isRunning)
         #expect(started.wait(timeout: .now() + 0.2) == .timedOut)
-        #expect(runs.value.withLock { $0 } == 1)
+        #expect(g.runs == 1)
         #expect(job.request() == .ignored)
     }
 }
