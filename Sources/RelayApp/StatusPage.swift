@@ -105,7 +105,7 @@ enum StatusPage {
         h += "</table></section>"
         if config.isDryRun, let last = s.dryRunBodies.last {
             h +=
-                "<section class=wide><h2>Last dry-run request body (token redacted)</h2><pre style=\"white-space:pre-wrap;font-size:12px\">\(esc(String(last.prefix(4000))))</pre></section>"
+                "<section class=wide><h2>Last dry-run request body (token redacted)</h2><pre style=\"white-space:pre-wrap;font-size:12px\">\(esc(last.utf8Prefix(4000)))</pre></section>"
         }
         h += "</main></body></html>"
         return h
