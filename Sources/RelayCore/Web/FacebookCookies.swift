@@ -18,16 +18,24 @@ public enum FacebookCookies {
     static func fromCookieBytes(_ b: UnsafeBufferPointer<UInt8>) -> (fbp: String?, fbc: String?) {
         var fbp: String?
         var fbc: String?
-        for part in b.split(separator: UInt8(ascii: ";")) {
-            let trimmed = part.drop(while: { $0 == 0x20 })
-            guard trimmed.count > 5, trimmed.starts(with: "_fb".utf8), trimmed[trimmed.startIndex + 4] == 0x3D
-            else { continue }
-            let value = String(decoding: trimmed.dropFirst(5), as: UTF8.self)
-            switch trimmed[trimmed.startIndex + 3] {
-            case UInt8(ascii: "p"): if fbp == nil { fbp = value.trimmingSpaces() }
-            case UInt8(ascii: "c"): if fbc == nil { fbc = value.trimmingSpaces() }
-            default: break
+        var start = 0
+        // One pass, no array of parts (this runs for every browser request that carries cookies).
+        while start < b.count {
+            var end = start
+            while end < b.count, b[end] != UInt8(ascii: ";") { end += 1 }
+            var i = start
+            while i < end, b[i] == 0x20 { i += 1 }
+            if end - i > 5, b[i] == UInt8(ascii: "_"), b[i + 1] == UInt8(ascii: "f"), b[i + 2] == UInt8(ascii: "b"),
+                b[i + 4] == UInt8(ascii: "=")
+            {
+                let kind = b[i + 3]
+                if (kind == UInt8(ascii: "p") && fbp == nil) || (kind == UInt8(ascii: "c") && fbc == nil) {
+                    let value = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 5)..<end]), as: UTF8.self)
+                        .trimmingSpaces()
+                    if kind == UInt8(ascii: "p") { fbp = value } else { fbc = value }
+                }
             }
+            start = end + 1
         }
         return (fbp, fbc)
     }
