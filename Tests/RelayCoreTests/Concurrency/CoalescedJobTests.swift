@@ -9,22 +9,33 @@ import Testing
 @Suite("A coalesced job runs once at a time, and once more for any number of requests during a run")
 struct CoalescedJobTests {
     /// A job whose every run counts itself, signals `started`, waits for `gate`, then signals `finished`.
-    final class GatedJob: Sendable {
-        let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
-        let runCount = Mutex(0)
-        var runs: Int { runCount.withLock { $0 } }
-        private(set) nonisolated(unsafe) var job: CoalescedJob!
+    struct GatedJob {
+        final class Gates: Sendable {
+            let gate = DispatchSemaphore(value: 0)
+            let started = DispatchSemaphore(value: 0)
+            let finished = DispatchSemaphore(value: 0)
+            let runCount = Mutex(0)
 
-        init() {
-            job = CoalescedJob(name: "test-job") { [self] in
+            func run() {
                 runCount.withLock { $0 += 1 }
                 started.signal()
                 gate.wait()
                 finished.signal()
             }
         }
+
+        let gates = Gates()
+        let job: CoalescedJob
+
+        init() {
+            let gates = self.gates
+            job = CoalescedJob(name: "test-job") { gates.run() }
+        }
+
+        var gate: DispatchSemaphore { gates.gate }
+        var started: DispatchSemaphore { gates.started }
+        var finished: DispatchSemaphore { gates.finished }
+        var runs: Int { gates.runCount.withLock { $0 } }
 
         /// Waits (at most 2 s) until no run is going.
         func waitIdle() {
@@ -35,7 +46,7 @@ struct CoalescedJobTests {
     @Test("500 requests during a run start no thread and cause exactly one more run; after it, a request starts one")
     func requestsDuringARunCoalesce() throws {
         let g = GatedJob()
-        let (job, gate, started, finished) = (g.job!, g.gate, g.started, g.finished)
+        let (job, gate, started, finished) = (g.job, g.gate, g.started, g.finished)
         #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
         #expect(job.request() == .queued)
@@ -60,7 +71,7 @@ struct CoalescedJobTests {
     @Test("after stop, the run going finishes, the follow-up asked for does not happen, and requests start nothing")
     func stopDropsTheFollowUp() {
         let g = GatedJob()
-        let (job, gate, started) = (g.job!, g.gate, g.started)
+        let (job, gate, started) = (g.job, g.gate, g.started)
         #expect(job.request() == .started)
         #expect(started.wait(timeout: .now() + 5) == .success)
         #expect(job.request() == .queued)
