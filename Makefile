@@ -6,7 +6,7 @@ APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
 TEST_APT_PACKAGES := chromium nodejs fonts-dejavu-core fiu-utils
 BENCH_APT_PACKAGES := nginx wrk
 
-.PHONY: run test build release deps test-deps bench soak fuzz lint format browser-test clean
+.PHONY: run test build release deps test-deps bench soak fuzz fuzz-check lint format browser-test clean
 
 # Installs what is missing (Debian, as root); quiet when everything is there.
 deps:
@@ -32,6 +32,7 @@ run: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory fuzz-check
 	$(MAKE) --no-print-directory validate-k8s
 	$(MAKE) --no-print-directory browser-test
 	PIXELRELAY_TEST_REQUIRE_FIU=1 $(SWIFT) test --skip-build --parallel --num-workers 2 --skip DurabilitySoakTests
@@ -46,6 +47,11 @@ bench: release
 
 soak: build
 	PIXELRELAY_SOAK=1 $(SWIFT) test --filter Soak
+
+# The fuzz harnesses type-check against today's sources (seconds; no fuzzing).
+fuzz-check:
+	@for target in json http event config graph; do scripts/fuzz.sh $$target check || exit 1; done
+	@echo "fuzz-check: 5 harnesses type-check"
 
 fuzz:
 	scripts/fuzz.sh json 60

@@ -4,6 +4,7 @@
 # Coverage-guided fuzzing with libFuzzer + AddressSanitizer.
 #
 #   scripts/fuzz.sh TARGET [SECONDS]        (default 60 seconds)
+#   scripts/fuzz.sh TARGET check            (type-check the harness only; part of make test)
 #
 # Targets:
 #   json   JSONParser / JSONWriter            harness Fuzz/JSONFuzz
@@ -72,6 +73,16 @@ case "$target" in
 esac
 
 mkdir -p "$work/corpus"
+
+# `check`: type-check the harness against today's sources only (make test runs this, so a harness
+# cannot rot unnoticed between fuzzing sessions).
+if [ "$seconds" = check ]; then
+    includes=()
+    for arg in "${extra[@]}"; do [ "$arg" = -lcrypto ] || includes+=("$arg"); done
+    exec swiftc -typecheck -warnings-as-errors -parse-as-library -swift-version 6 \
+        -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
+        -module-name "${target}_fuzz" "${includes[@]}" "${sources[@]}" "$root/$harness/main.swift"
+fi
 
 echo "building $target fuzzer into $work" >&2
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld \

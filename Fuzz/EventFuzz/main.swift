@@ -182,12 +182,12 @@ func isHash(_ s: String) -> Bool {
 }
 
 /// Every proxy trusted, so that the whole chain is read; one resolver per header choice.
-nonisolated(unsafe) let resolvers = ServerConfig.ClientIPHeader.allCases.map {
+let resolvers = ServerConfig.ClientIPHeader.allCases.map {
     ClientAddressResolver(trustedProxies: [CIDR("0.0.0.0/0")!, CIDR("::/0")!], header: $0)
 }
 
 /// A proxy at 10.0.0.1 that writes X-Forwarded-For, and one that writes Forwarded.
-nonisolated(unsafe) let behindProxy = [ServerConfig.ClientIPHeader.xForwardedFor, .forwarded].map {
+let behindProxy = [ServerConfig.ClientIPHeader.xForwardedFor, .forwarded].map {
     ClientAddressResolver(trustedProxies: [CIDR("10.0.0.0/8")!], header: $0)
 }
 
