@@ -36,9 +36,27 @@ public final class StatusStore: Sendable {
     }
 
     /// An entry of `recent`: an event as sent to one pixel.
+    /// An event id and pixel, equal only byte for byte: `String`'s own `==` and hashing use canonical
+    /// equivalence, under which two ids Meta treats as different would be one event here.
     struct RecentKey: Hashable {
         var eventID: String
         var pixelID: String
+
+        static func == (a: RecentKey, b: RecentKey) -> Bool {
+            a.eventID.utf8.elementsEqual(b.eventID.utf8) && a.pixelID.utf8.elementsEqual(b.pixelID.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            StatusStore.combineBytes(eventID, into: &hasher)
+            StatusStore.combineBytes(pixelID, into: &hasher)
+        }
+    }
+
+    /// Feeds a string's UTF-8 bytes (and a terminator, so "ab"+"c" differs from "a"+"bc") to `hasher`.
+    static func combineBytes(_ s: String, into hasher: inout Hasher) {
+        var copy = s
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(0xFF as UInt8)
     }
 
     struct State {
@@ -89,8 +107,8 @@ public final class StatusStore: Sendable {
         var idHash = 0
         if !e.mintedEventID {
             var h = Hasher()
-            h.combine(e.eventName)
-            h.combine(e.eventID)
+            Self.combineBytes(e.eventName, into: &h)
+            Self.combineBytes(e.eventID, into: &h)
             idHash = h.finalize()
         }
         state.withLock { s in

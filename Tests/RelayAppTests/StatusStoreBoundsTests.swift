@@ -31,4 +31,18 @@ import Testing
         #expect(minute[StatusStore.otherEventNames] == 800)
         #expect(minute.values.reduce(0, +) == 1_001)
     }
+
+    @Test("event ids that differ in bytes but not in Swift's String == are two events, not a duplicate")
+    func idsAreComparedAsBytes() {
+        let store = StatusStore()
+        let now: Int64 = 1_764_412_800_000
+        // "é" precomposed and "e" + combining acute: String == says equal; Meta sees two ids.
+        store.accepted(Self.event("Lead", id: "caf\u{E9}"), pixelIDs: ["1"], site: "s", nowMs: now, outcome: "q")
+        store.accepted(Self.event("Lead", id: "cafe\u{301}"), pixelIDs: ["1"], site: "s", nowMs: now, outcome: "q")
+        let snapshot = store.snapshot()
+        #expect(snapshot.duplicates == 0)
+        #expect(snapshot.recent.count == 2)
+        store.accepted(Self.event("Lead", id: "cafe\u{301}"), pixelIDs: ["1"], site: "s", nowMs: now, outcome: "q")
+        #expect(store.snapshot().duplicates == 1)
+    }
 }
