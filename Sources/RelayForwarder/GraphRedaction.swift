@@ -14,7 +14,9 @@ public enum GraphRedaction {
         // On bytes: matched by Character, a token next to a prepend or combining mark (one grapheme
         // cluster with its first or last character) would not be found.
         var source = Array(text.utf8)
-        if let secret, secret.utf8.count >= 8 { source = replacingAll(Array(secret.utf8), in: source) }
+        if let secret, secret.utf8.count >= 8 {
+            source = source.replacing(Array(secret.utf8), with: Array(Secret.redacted.utf8))
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(source.count)
         var i = 0
@@ -32,26 +34,6 @@ public enum GraphRedaction {
             i += 1
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `source` with every occurrence of `needle` replaced by ``Secret/redacted``.
-    static func replacingAll(_ needle: [UInt8], in source: [UInt8]) -> [UInt8] {
-        guard !needle.isEmpty, source.count >= needle.count else { return source }
-        var out: [UInt8] = []
-        out.reserveCapacity(source.count)
-        var i = 0
-        while i < source.count {
-            if source[i] == needle[0], i + needle.count <= source.count,
-                source[i..<(i + needle.count)].elementsEqual(needle)
-            {
-                out.append(contentsOf: Secret.redacted.utf8)
-                i += needle.count
-            } else {
-                out.append(source[i])
-                i += 1
-            }
-        }
-        return out
     }
 
     /// Token alphabet: letters, digits, `_` and `-` (URL-safe base64 without padding).
